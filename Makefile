@@ -1,0 +1,49 @@
+# simkyc: every target installs what it needs, idempotently.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+# Debian packages: test-speech (espeak-ng, sox), document fonts (CJK, OCR-B),
+# a browser for the capture-page tests, ffmpeg for media tooling.
+DEB_PACKAGES := espeak-ng sox libsndfile1 fonts-noto-cjk fonts-ocr-b chromium ffmpeg
+MEDIAPIPE := mediapipe==0.10.21
+
+.PHONY: install deb venv run test test-fast bench lint clean
+
+install: deb venv
+
+deb: $(VENV)/.deb-installed
+$(VENV)/.deb-installed: Makefile
+	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+	@mkdir -p $(VENV) && touch $@
+
+venv: $(VENV)/.installed
+$(VENV)/.installed: pyproject.toml
+	@test -x $(PY) || python3.11 -m venv $(VENV) || python3 -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -e '.[dev]'
+	# mediapipe 0.10.21 is the last release with the bundled face-mesh model; its
+	# declared deps (opencv-contrib, jax, sentencepiece...) are not needed here.
+	$(PIP) install -q --no-deps $(MEDIAPIPE)
+	@touch $@
+
+run: install
+	$(VENV)/bin/simkyc db upgrade
+	$(VENV)/bin/simkyc serve --host $${SIMKYC_HOST:-127.0.0.1} --port $${SIMKYC_PORT:-8000}
+
+test: install
+	$(PY) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+
+bench: install
+	$(VENV)/bin/simkyc bench all
+
+lint: install
+	$(VENV)/bin/ruff check src tests
+
+clean:
+	rm -rf var .pytest_cache build *.egg-info

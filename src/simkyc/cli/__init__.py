@@ -1,0 +1,1 @@
+"""The ``simkyc`` command line (Typer)."""

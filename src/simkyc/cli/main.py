@@ -1,0 +1,68 @@
+"""``simkyc``: the command-line entry point.
+
+Sub-commands live in their own modules and are mounted here.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+import typer
+
+from simkyc import __version__
+from simkyc.cli import admin, checks_document, checks_face, checks_liveness, checks_voice
+from simkyc.cli.output import EXIT_CANNOT_CHECK, dumps
+
+app = typer.Typer(
+    name="simkyc",
+    help="Live identity verification and real-name registration for telecom operators.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"simkyc {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """simkyc command line."""
+
+
+admin.register(app)
+checks_document.register(app)
+checks_face.register(app)
+checks_liveness.register(app)
+checks_voice.register(app)
+
+
+def run(argv: list[str] | None = None) -> None:
+    """Console-script entry: usage errors follow the output contract (exit 2, JSON error)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        rv = app(args=args, prog_name="simkyc", standalone_mode=False)
+    except click.exceptions.UsageError as exc:
+        reason = " ".join(exc.format_message().split())
+        typer.echo(f"error: {reason}", err=True)
+        if "--json" in args:
+            typer.echo(dumps({"error": reason}))
+        sys.exit(EXIT_CANNOT_CHECK)
+    except click.exceptions.Abort:
+        typer.echo("aborted", err=True)
+        sys.exit(130)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    sys.exit(rv if isinstance(rv, int) else 0)
+
+
+if __name__ == "__main__":
+    run()

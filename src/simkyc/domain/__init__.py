@@ -1,0 +1,1 @@
+"""Pure domain model: standard library only, imports nothing else of simkyc."""

@@ -1,0 +1,1 @@
+"""Face stage: detection, quality and 1:1 matching."""

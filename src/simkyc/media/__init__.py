@@ -1,0 +1,1 @@
+"""Safe decoding of untrusted media (images, video, audio) into numpy arrays."""
