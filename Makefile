@@ -6,7 +6,6 @@ PIP := $(VENV)/bin/pip
 # Debian packages: test-speech (espeak-ng, sox), document fonts (CJK, OCR-B),
 # a browser for the capture-page tests, ffmpeg for media tooling.
 DEB_PACKAGES := espeak-ng sox libsndfile1 fonts-noto-cjk fonts-ocr-b chromium ffmpeg
-MEDIAPIPE := mediapipe==0.10.21
 
 .PHONY: install deb venv run test test-fast bench lint clean
 
@@ -23,13 +22,13 @@ $(VENV)/.deb-installed: Makefile
 	@mkdir -p $(VENV) && touch $@
 
 venv: $(VENV)/.installed
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml requirements-nodeps.txt
 	@test -x $(PY) || python3.11 -m venv $(VENV) || python3 -m venv $(VENV)
 	$(PIP) install -q --upgrade pip
 	$(PIP) install -q -e '.[dev]'
-	# mediapipe 0.10.21 is the last release with the bundled face-mesh model; its
-	# declared deps (opencv-contrib, jax, sentencepiece...) are not needed here.
-	$(PIP) install -q --no-deps $(MEDIAPIPE)
+	# mediapipe 0.10.21 is the last release with the bundled face-mesh model; it
+	# and the others listed there are installed without their declared deps.
+	$(PIP) install -q --no-deps -r requirements-nodeps.txt
 	@touch $@
 
 run: install
