@@ -86,7 +86,9 @@ def decode_image(
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             im = Image.open(io.BytesIO(data))
     except UnidentifiedImageError as exc:
-        raise UnsupportedMediaError("not an image simkyc can read (JPEG, PNG, WebP or BMP)") from exc
+        raise UnsupportedMediaError(
+            "not an image simkyc can read (JPEG, PNG, WebP or BMP)"
+        ) from exc
     except (OSError, ValueError) as exc:
         raise InputError(f"unreadable image: {exc}") from exc
     with im:

@@ -1,0 +1,1 @@
+"""Adapters: database, evidence store, crypto. They depend on the domain, never the reverse."""

@@ -1,0 +1,166 @@
+"""SQLAlchemy table mappings. Portable between SQLite and PostgreSQL.
+
+Personal data kept in rows is minimal: the subscriber's document number is
+stored only as a keyed hash (``subject_id_hash``); images, video and audio
+live encrypted in the evidence store.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+UTCDateTime = DateTime(timezone=True)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class OperatorRow(Base):
+    __tablename__ = "operators"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+
+
+class OutletRow(Base):
+    __tablename__ = "outlets"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    operator_id: Mapped[str] = mapped_column(ForeignKey("operators.id"))
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+
+
+class AgentRow(Base):
+    __tablename__ = "agents"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    outlet_id: Mapped[str | None] = mapped_column(ForeignKey("outlets.id"), nullable=True)
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class RegistrationRow(Base):
+    __tablename__ = "registrations"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    operator_id: Mapped[str] = mapped_column(ForeignKey("operators.id"))
+    outlet_id: Mapped[str] = mapped_column(ForeignKey("outlets.id"))
+    agent_id: Mapped[str] = mapped_column(ForeignKey("agents.id"))
+    status: Mapped[str] = mapped_column(String(32), index=True)
+    policy_version: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    language: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    service_kind: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    service_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    subject_id_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    assisted_override: Mapped[bool] = mapped_column(Boolean, default=False)
+    reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Optimistic concurrency: every update bumps it.
+    row_version: Mapped[int] = mapped_column(Integer, default=1)
+    __mapper_args__ = {"version_id_col": row_version}
+
+
+class DataKeyRow(Base):
+    """A registration's data key, wrapped by the master key. NULL once destroyed."""
+
+    __tablename__ = "data_keys"
+    key_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    registration_id: Mapped[str] = mapped_column(ForeignKey("registrations.id"), unique=True)
+    wrapped_key: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    destroyed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class EvidenceRow(Base):
+    __tablename__ = "evidence"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    registration_id: Mapped[str] = mapped_column(ForeignKey("registrations.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    key_id: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class StageResultRow(Base):
+    """One stage's outcome. ``details`` (scores) is for the server-side record only."""
+
+    __tablename__ = "stage_results"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    registration_id: Mapped[str] = mapped_column(ForeignKey("registrations.id"), index=True)
+    stage: Mapped[str] = mapped_column(String(32))
+    passed: Mapped[bool] = mapped_column(Boolean)
+    reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
+    model: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    policy_version: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ChallengeRow(Base):
+    """A single-use challenge (liveness actions, voice digits) bound to a session."""
+
+    __tablename__ = "challenges"
+    nonce: Mapped[str] = mapped_column(String(64), primary_key=True)
+    registration_id: Mapped[str] = mapped_column(ForeignKey("registrations.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class AuditRow(Base):
+    """Hash-chained audit log: ``entry_hash = sha256(prev_hash || canonical entry)``."""
+
+    __tablename__ = "audit_log"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    action: Mapped[str] = mapped_column(String(64))
+    registration_id: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
+    detail: Mapped[str] = mapped_column(Text, default="")
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    entry_hash: Mapped[str] = mapped_column(String(64))
+
+
+Index("ix_registrations_outlet_created", RegistrationRow.outlet_id, RegistrationRow.created_at)
+
+__all__ = [
+    "AgentRow",
+    "AuditRow",
+    "Base",
+    "ChallengeRow",
+    "DataKeyRow",
+    "EvidenceRow",
+    "OperatorRow",
+    "OutletRow",
+    "RegistrationRow",
+    "StageResultRow",
+]

@@ -1,0 +1,1 @@
+"""The HTTP API (FastAPI). Depends inward on the workflow service and the stages."""

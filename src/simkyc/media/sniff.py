@@ -1,0 +1,38 @@
+"""Identify uploaded media by its bytes, not by the name or the declared type."""
+
+from __future__ import annotations
+
+from simkyc.media.images import sniff_image_type
+
+
+def sniff_media_type(data: bytes) -> str | None:
+    """The MIME type of ``data`` from its magic bytes, or ``None`` if not accepted.
+
+    Images: JPEG, PNG, WebP, BMP (verified by Pillow). Video: MP4/QuickTime,
+    WebM/Matroska. Audio: WAV, Ogg, MP3, FLAC. (WebM is reported as
+    ``video/webm``; an audio-only WebM is still WebM.)
+    """
+    head = data[:64]
+    if head[4:8] == b"ftyp":
+        return "video/mp4"
+    if head[:4] == b"\x1a\x45\xdf\xa3":
+        return "video/webm"
+    if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
+        return "audio/wav"
+    if head[:4] == b"OggS":
+        return "audio/ogg"
+    if head[:4] == b"fLaC":
+        return "audio/flac"
+    if head[:3] == b"ID3" or (len(head) > 1 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0):
+        return "audio/mpeg"
+    if head.startswith(b"YUV4MPEG2"):
+        return "video/y4m"
+    return sniff_image_type(data)
+
+
+def family(mime: str | None) -> str | None:
+    """``image``, ``video`` or ``audio`` (WebM counts as both video and audio containers)."""
+    return mime.split("/", 1)[0] if mime else None
+
+
+__all__ = ["family", "sniff_media_type"]
