@@ -26,8 +26,58 @@ class FacePolicy:
 
 @dataclass(frozen=True)
 class LivenessPolicy:
+    """Active liveness (issue 5). Angles in degrees relative to the session's
+    neutral pose; ratios are dimensionless; times in ms unless named _seconds."""
+
     challenge_actions: int = 3
+    """Actions per challenge (3..5, distinct, at least one blink or open_mouth)."""
     challenge_ttl_seconds: int = 60
+    """A challenge expires this long after it is issued."""
+    turn_yaw_deg: float = 15.0
+    """turn_left / turn_right: head yaw at least this far from neutral."""
+    look_up_pitch_deg: float = 10.0
+    """look_up: head pitch (chin up) at least this far above neutral."""
+    neutral_yaw_deg: float = 7.0
+    """Back to neutral: yaw within this of neutral ..."""
+    neutral_pitch_deg: float = 6.0
+    """... and pitch within this of neutral."""
+    blink_ear_ratio: float = 0.65
+    """blink: eye aspect ratio below this fraction of the session's open-eye EAR."""
+    open_eye_ratio: float = 0.82
+    """Eyes count as open (neutral, best frame) above this fraction of open-eye EAR."""
+    open_mouth_increase: float = 0.15
+    """open_mouth: inner-lip gap / mouth width at least this above the session's
+    neutral (a smile showing teeth is ~0.2 already, so the change is what counts)."""
+    closed_mouth_increase: float = 0.07
+    """Mouth counts as back to neutral below this increase over neutral."""
+    step_timeout_ms: float = 8000.0
+    """Each action must start within this after the previous one ended."""
+    max_video_seconds: float = 30.0
+    """Longer videos are refused (input limit)."""
+    max_face_gap_ms: float = 400.0
+    """face_lost: no face for longer than this at any point."""
+    min_face_fraction: float = 0.9
+    """face_lost: fewer than this fraction of frames with a face."""
+    max_second_face_frames: int = 2
+    """multiple_faces: a second face in more frames than this."""
+    same_person_max_distance: float = 0.5
+    """face_changed: dlib embedding distance (Euclidean, 128-d) above this
+    between a sampled frame and the best frame (0.6 is dlib's usual
+    different-person threshold; the same face across a video is ~0.1-0.35)."""
+    identity_samples: int = 6
+    """Frames embedded across the video for the same-person check."""
+    max_interval_ratio: float = 3.0
+    """inconsistent_timestamps: a frame interval above this multiple of the median ..."""
+    min_interval_ratio: float = 0.3
+    """... or below this multiple (re-timed, duplicated timestamps)."""
+    max_irregular_fraction: float = 0.05
+    """inconsistent_timestamps: more irregular intervals than this fraction."""
+    max_duplicate_fraction: float = 0.05
+    """duplicate_frames: more pixel-identical consecutive frames than this fraction."""
+    screen_light_min_correlation: float = 0.5
+    """Screen-light: face chroma vs flashed colours, Pearson r at least this."""
+    screen_light_max_lag_ms: float = 300.0
+    """Screen-light: camera/display latency searched, 0..this."""
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,147 @@
+"""Per-frame measurements from the mediapipe face mesh.
+
+For every frame: how many faces the mesh sees and, for the main (largest)
+face, head yaw and pitch (``cv2.solvePnP`` of six mesh points against a
+generic 3-D face), the eye aspect ratio (EAR) and the mouth opening ratio,
+the face box, and the mean colour of the cheeks and forehead (for the
+screen-light check).
+
+Conventions (unmirrored camera image): ``yaw_deg`` > 0 when the customer turns
+to their own left (nose toward the image's right edge); ``pitch_deg`` > 0 when
+the chin goes up. Both are absolute angles against the generic model, so
+compare them with the session's neutral pose, not with zero.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import cv2
+import numpy as np
+
+# Nose tip, chin, outer eye corners (image left, right), mouth corners.
+_POSE_POINTS = (1, 152, 33, 263, 61, 291)
+# A generic face (mm-like units), OpenCV camera axes: x right, y down, z away
+# from the camera; nose tip at the origin.
+_MODEL_3D = np.array([(0.0, 0.0, 0.0), (0.0, 330.0, 65.0), (-225.0, -170.0, 135.0),
+                      (225.0, -170.0, 135.0), (-150.0, 150.0, 125.0), (150.0, 150.0, 125.0)])
+# (corner, corner, upper1, lower1, upper2, lower2) per eye.
+_EYES = ((33, 133, 160, 144, 158, 153), (362, 263, 385, 380, 387, 373))
+# Inner lips (upper 13, lower 14) and mouth corners (61, 291).
+_MOUTH = (13, 14, 61, 291)
+# Skin patches for the screen-light colour: forehead, both cheeks.
+_SKIN_POINTS = (151, 50, 280, 205, 425)
+
+
+@dataclass(frozen=True)
+class FrameSignals:
+    """Measurements of one frame. ``faces``: faces the mesh found (0..2).
+
+    The other fields describe the main face and are ``nan`` / ``None`` when
+    ``faces == 0``. ``box``: (x0, y0, x1, y1) pixels of the mesh points.
+    ``ear``: eye aspect ratio (lid gap / eye width, open ~0.25-0.35,
+    closed < 0.15). ``mouth``: inner-lip gap / mouth width (closed ~0-0.05,
+    wide open > 0.4). ``skin_rgb``: mean RGB (0..255) of the skin patches.
+    """
+
+    t_ms: float
+    faces: int
+    yaw_deg: float = math.nan
+    pitch_deg: float = math.nan
+    ear: float = math.nan
+    mouth: float = math.nan
+    box: tuple[float, float, float, float] | None = None
+    skin_rgb: tuple[float, float, float] | None = None
+    points: np.ndarray | None = None  # (478, 2) pixels; kept for the identity check
+
+
+def head_pose(points: np.ndarray, size: tuple[int, int],
+              guess: tuple[np.ndarray, np.ndarray] | None = None
+              ) -> tuple[float, float, tuple[np.ndarray, np.ndarray] | None]:
+    """(yaw_deg, pitch_deg, (rvec, tvec)) of mesh ``points`` (pixels) in an image of
+    ``size`` (height, width); ``guess`` = the previous frame's solution."""
+    h, w = size
+    camera = np.array([[w, 0, w / 2], [0, w, h / 2], [0, 0, 1]], dtype=np.float64)
+    image_pts = np.ascontiguousarray(points[list(_POSE_POINTS), :2], dtype=np.float64)
+    if guess is not None:
+        ok, rvec, tvec = cv2.solvePnP(_MODEL_3D, image_pts, camera, None, guess[0].copy(),
+                                      guess[1].copy(), True, cv2.SOLVEPNP_ITERATIVE)
+    else:
+        ok, rvec, tvec = cv2.solvePnP(_MODEL_3D, image_pts, camera, None,
+                                      flags=cv2.SOLVEPNP_ITERATIVE)
+    if not ok:
+        return math.nan, math.nan, None
+    rot, _ = cv2.Rodrigues(rvec)
+    # Where the face points: the model's "toward the camera" axis (-z) in camera axes.
+    d = rot @ np.array([0.0, 0.0, -1.0])
+    yaw = math.degrees(math.atan2(d[0], -d[2]))
+    pitch = math.degrees(math.atan2(-d[1], -d[2]))
+    return yaw, pitch, (rvec, tvec)
+
+
+def eye_aspect_ratio(points: np.ndarray) -> float:
+    """Mean EAR of both eyes (dimensionless)."""
+    ratios = []
+    for c1, c2, u1, l1, u2, l2 in _EYES:
+        width = np.linalg.norm(points[c1, :2] - points[c2, :2])
+        gap = (np.linalg.norm(points[u1, :2] - points[l1, :2])
+               + np.linalg.norm(points[u2, :2] - points[l2, :2]))
+        ratios.append(gap / (2.0 * width) if width > 0 else 0.0)
+    return float(np.mean(ratios))
+
+
+def mouth_ratio(points: np.ndarray) -> float:
+    """Inner-lip gap / mouth width (dimensionless)."""
+    up, lo, left, right = _MOUTH
+    width = np.linalg.norm(points[left, :2] - points[right, :2])
+    return float(np.linalg.norm(points[up, :2] - points[lo, :2]) / width) if width > 0 else 0.0
+
+
+def skin_colour(frame: np.ndarray, points: np.ndarray, box_w: float) -> tuple[float, float, float]:
+    """Mean RGB of small square patches on the forehead and cheeks."""
+    h, w = frame.shape[:2]
+    r = max(2, int(box_w * 0.05))
+    vals = []
+    for i in _SKIN_POINTS:
+        x, y = int(points[i, 0]), int(points[i, 1])
+        patch = frame[max(0, y - r):min(h, y + r), max(0, x - r):min(w, x + r)]
+        if patch.size:
+            vals.append(patch.reshape(-1, 3).mean(axis=0))
+    if not vals:
+        return (math.nan, math.nan, math.nan)
+    m = np.mean(vals, axis=0)
+    return (float(m[0]), float(m[1]), float(m[2]))
+
+
+def measure_frames(frames: tuple[np.ndarray, ...] | list[np.ndarray],
+                   timestamps_ms: tuple[float, ...] | list[float], mesh: Any) -> list[FrameSignals]:
+    """Run ``mesh`` (a mediapipe FaceMesh in video mode, ``max_num_faces=2``)
+    over ``frames`` (RGB) and measure each one."""
+    out: list[FrameSignals] = []
+    guess = None
+    for frame, t in zip(frames, timestamps_ms, strict=True):
+        h, w = frame.shape[:2]
+        res = mesh.process(frame)
+        faces = res.multi_face_landmarks or []
+        if not faces:
+            out.append(FrameSignals(t_ms=t, faces=0))
+            guess = None
+            continue
+        meshes = [np.array([(p.x * w, p.y * h) for p in lm.landmark]) for lm in faces]
+        sizes = [float(np.ptp(m[:, 0]) * np.ptp(m[:, 1])) for m in meshes]
+        pts = meshes[int(np.argmax(sizes))]
+        yaw, pitch, guess = head_pose(pts, (h, w), guess)
+        x0, y0 = pts.min(axis=0)
+        x1, y1 = pts.max(axis=0)
+        out.append(FrameSignals(
+            t_ms=t, faces=len(faces), yaw_deg=yaw, pitch_deg=pitch,
+            ear=eye_aspect_ratio(pts), mouth=mouth_ratio(pts),
+            box=(float(x0), float(y0), float(x1), float(y1)),
+            skin_rgb=skin_colour(frame, pts, float(x1 - x0)), points=pts))
+    return out
+
+
+__all__ = ["FrameSignals", "eye_aspect_ratio", "head_pose", "measure_frames", "mouth_ratio",
+           "skin_colour"]
