@@ -82,8 +82,33 @@ class LivenessPolicy:
 
 @dataclass(frozen=True)
 class VoicePolicy:
+    """Spoken-digit challenge (issue 6; measured by ``simkyc bench voice``, see docs/voice.md)."""
+
+    #: Digits per challenge.
     digits: int = 6
+    #: Attempts with a (slower, repeated) prompt before a supervisor may override.
     max_attempts: int = 3
+    #: Seconds a challenge stays valid after it is issued (no speed requirement within it).
+    challenge_ttl_seconds: int = 300
+    #: Prompt speaking rate, espeak-ng words per minute; each retry multiplies it by
+    #: ``retry_rate_factor`` (slower) and repeats the digits once more.
+    prompt_rate_wpm: int = 140
+    retry_rate_factor: float = 0.75
+    #: Silero VAD: a 32-ms frame is speech at or above this probability (0..1).
+    vad_threshold: float = 0.5
+    #: Speech present: at least this many seconds of VAD speech.
+    min_speech_seconds: float = 0.5
+    #: Spoken units: |syllable nuclei counted - syllables expected| must not exceed this.
+    unit_count_tolerance: int = 0
+    #: Speech may start no sooner than this many seconds after the prompt was shown.
+    min_reaction_seconds: float = 0.2
+    #: Audio-visual synchrony: the best Pearson correlation of mouth opening with the
+    #: speech envelope (both at the video frame rate) over lags of up to
+    #: ``av_max_lag_seconds`` must reach ``av_min_correlation`` (-1..1).
+    av_min_correlation: float = 0.6
+    av_max_lag_seconds: float = 0.2
+    #: Share of video frames (during speech) in which a face mesh must be found.
+    av_min_face_fraction: float = 0.8
 
 
 @dataclass(frozen=True)
