@@ -1,0 +1,159 @@
+"""Find an MRZ among OCR'd text rows and undo OCR look-alikes.
+
+Pipeline (each step small and named, after PassportEye):
+
+1. :func:`candidate_rows`: rows that look like MRZ text (``A-Z0-9<``, long, with fillers).
+2. :func:`normalise_chars`: map filler look-alikes (``« ‹ く ( [ {`` ...) to ``<``.
+3. :func:`fit_length`: fix a filler run that OCR read one or two characters
+   too long or short so the line has its ICAO length.
+4. :func:`correct_fields`: per field, letters in digit fields become digits
+   (``O``->``0``, ``I``->``1`` ...) and digits in name/state fields become
+   letters; an alphanumeric document number is resolved (``O``/``0``) only by
+   *both* its check digit and the composite check digit agreeing.
+
+The result still goes through :func:`~simkyc.document.mrz.parse_mrz`, so a
+wrong check digit on the document is reported, never repaired.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import unicodedata
+
+from simkyc.document.mrz import FORMATS, check_digit
+from simkyc.document.ocr import OcrLine
+
+_FILLER_LOOKALIKES = str.maketrans({c: "<" for c in "«‹〈く(（[{£≤‘'`"})
+# Greek and Cyrillic capitals the recogniser emits for Latin look-alikes.
+_HOMOGLYPHS = str.maketrans(dict(zip(
+    "ΑΒΕΖΗΙΚΜΝΟΡΤΥΧАВЕКМНОРСТХУ", "ABEZHIKMNOPTYXABEKMHOPCTXY", strict=True)))
+_TO_DIGIT = str.maketrans({"O": "0", "Q": "0", "D": "0", "U": "0", "I": "1", "L": "1",
+                           "Z": "2", "S": "5", "B": "8", "G": "6", "T": "7"})
+_TO_LETTER = str.maketrans({"0": "O", "1": "I", "2": "Z", "5": "S", "8": "B", "6": "G"})
+_AMBIGUOUS = {"O": "0", "0": "O"}
+_LENGTHS = {length for _, length in FORMATS.values()}
+
+
+def normalise_chars(text: str) -> str:
+    """NFKC-fold, upper-case, drop spaces, map Greek/Cyrillic look-alikes to
+    Latin and filler look-alikes to ``<``."""
+    text = unicodedata.normalize("NFKC", text).translate(_FILLER_LOOKALIKES)
+    return text.replace(" ", "").upper().translate(_HOMOGLYPHS)
+
+
+def candidate_rows(rows: list[list[OcrLine]]) -> list[str]:
+    """The consecutive bottom-most rows that look like MRZ lines."""
+    found: list[str] = []
+    for row in rows:
+        text = normalise_chars("".join(ln.text for ln in row))
+        if len(text) >= 26 and re.fullmatch(r"[A-Z0-9<]+", text) and text.count("<") >= 2:
+            found.append(text)
+        elif found and len(found) >= 2:
+            break
+        else:
+            found = []
+    return found
+
+
+def fit_length(line: str, length: int) -> str:
+    """Lengthen or shorten the longest filler run so ``line`` has ``length`` characters."""
+    delta = length - len(line)
+    if delta == 0:
+        return line
+    runs = [(m.end() - m.start(), m.start(), m.end()) for m in re.finditer(r"<+", line)]
+    if not runs:
+        return line
+    size, start, end = max(runs)
+    if size + delta < 1:
+        return line
+    return line[:start] + "<" * (size + delta) + line[end:]
+
+
+def _clean_tail(field: str) -> str:
+    # OCR reads runs of fillers as "<<K<<" or "<<C<": a tail made only of '<', 'K', 'C'
+    # with at least two fillers is all filler.
+    m = re.search(r"<[<KC]*$", field)
+    if m and m.group().count("<") >= 2:
+        return field[: m.start()] + "<" * (len(field) - m.start())
+    return field
+
+
+def _letters(s: str) -> str:
+    return s.translate(_TO_LETTER)
+
+
+def _digits(s: str) -> str:
+    return s.translate(_TO_DIGIT)
+
+
+def _resolve_number(number: str, cd: str, composite_ok: callable) -> str:  # type: ignore[valid-type]
+    """Try O/0 readings of an alphanumeric number; keep one only if both the
+    number's check digit and the composite (given the new number) agree."""
+    positions = [i for i, c in enumerate(number) if c in _AMBIGUOUS][:6]
+    if not cd.isdigit() or not positions:
+        return number
+    if check_digit(number) == cd and composite_ok(number):
+        return number
+    for flips in itertools.product((False, True), repeat=len(positions)):
+        chars = list(number)
+        for pos, flip in zip(positions, flips, strict=True):
+            if flip:
+                chars[pos] = _AMBIGUOUS[chars[pos]]
+        cand = "".join(chars)
+        if check_digit(cand) == cd and composite_ok(cand):
+            return cand
+    return number
+
+
+def correct_fields(lines: list[str]) -> list[str]:
+    """Fix OCR look-alikes field by field for a TD1, TD2 or TD3 MRZ of correct lengths."""
+    if len(lines) == 3:
+        l1, l2, l3 = lines
+        l1 = _letters(l1[:5]) + l1[5:14] + _digits(l1[14]) + l1[15:]
+        l2 = (_digits(l2[:7]) + l2[7].replace("0", "<") + _digits(l2[8:15]) + _letters(l2[15:18])
+              + l2[18:29] + _digits(l2[29]))
+        l3 = _clean_tail(_letters(l3))
+        l1 = l1[:15] + _clean_tail(l1[15:])
+        l2 = l2[:18] + _clean_tail(l2[18:29]) + l2[29]
+
+        def composite_ok(number: str) -> bool:
+            c1 = l1[:5] + number + l1[14:]
+            return check_digit(c1[5:30] + l2[0:7] + l2[8:15] + l2[18:29]) == l2[29]
+
+        l1 = l1[:5] + _resolve_number(l1[5:14], l1[14], composite_ok) + l1[14:]
+        return [l1, l2, l3]
+    l1, l2 = lines
+    n = len(l1)
+    l1 = _letters(l1[:5]) + _clean_tail(_letters(l1[5:]))
+    opt_end = 42 if n == 44 else 35
+    l2 = (l2[:9] + _digits(l2[9]) + _letters(l2[10:13]) + _digits(l2[13:20])
+          + l2[20].replace("0", "<") + _digits(l2[21:28]) + _clean_tail(l2[28:opt_end])
+          + _digits(l2[opt_end:]))
+    end = 43 if n == 44 else 35
+
+    def composite_ok(number: str) -> bool:
+        c2 = number + l2[9:]
+        return check_digit(c2[0:10] + c2[13:20] + c2[21:end]) == l2[end]
+
+    l2 = _resolve_number(l2[:9], l2[9], composite_ok) + l2[9:]
+    return [l1, l2]
+
+
+def find_mrz(rows: list[list[OcrLine]]) -> list[str] | None:
+    """The MRZ lines found in OCR rows, repaired, or ``None`` when there is none."""
+    cands = candidate_rows(rows)
+    if len(cands) < 2:
+        return None
+    for count, length in (FORMATS["TD1"], FORMATS["TD3"], FORMATS["TD2"]):
+        if len(cands) < count:
+            continue
+        chosen = cands[-count:]
+        if all(abs(len(c) - length) <= 3 for c in chosen):
+            fitted = [fit_length(c, length) for c in chosen]
+            if all(len(c) == length for c in fitted):
+                return correct_fields(fitted)
+    return None
+
+
+__all__ = ["candidate_rows", "correct_fields", "find_mrz", "fit_length", "normalise_chars"]
