@@ -75,7 +75,7 @@ async def read_upload(upload: UploadFile, *, max_bytes: int,
     """
     data = await upload.read(max_bytes + 1)
     if len(data) > max_bytes:
-        raise HTTPException(status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        raise HTTPException(413,
                             detail=f"file exceeds the {max_bytes}-byte limit")
     if not data:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, detail="empty file")

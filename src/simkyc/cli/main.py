@@ -7,12 +7,16 @@ from __future__ import annotations
 
 import sys
 
-import click
 import typer
 
 from simkyc import __version__
 from simkyc.cli import admin, checks_document, checks_face, checks_liveness, checks_voice
 from simkyc.cli.output import EXIT_CANNOT_CHECK, dumps
+
+try:  # typer >= 0.20 vendors click as typer._click
+    from typer._click import exceptions as click_exceptions
+except ImportError:  # pragma: no cover - older typer uses click itself
+    from click import exceptions as click_exceptions  # type: ignore[no-redef]
 
 app = typer.Typer(
     name="simkyc",
@@ -50,16 +54,18 @@ def run(argv: list[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     try:
         rv = app(args=args, prog_name="simkyc", standalone_mode=False)
-    except click.exceptions.UsageError as exc:
+    except click_exceptions.UsageError as exc:
         reason = " ".join(exc.format_message().split())
+        if not reason:  # bare `simkyc`: help was shown
+            sys.exit(EXIT_CANNOT_CHECK)
         typer.echo(f"error: {reason}", err=True)
         if "--json" in args:
             typer.echo(dumps({"error": reason}))
         sys.exit(EXIT_CANNOT_CHECK)
-    except click.exceptions.Abort:
+    except click_exceptions.Abort:
         typer.echo("aborted", err=True)
         sys.exit(130)
-    except click.exceptions.Exit as exc:
+    except click_exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     sys.exit(rv if isinstance(rv, int) else 0)
 

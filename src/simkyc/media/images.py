@@ -85,12 +85,15 @@ def decode_image(
             # Pillow warns (DecompressionBombWarning) before it errors; we check ourselves.
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             im = Image.open(io.BytesIO(data))
+    except Image.DecompressionBombError as exc:
+        raise MediaTooLargeError(f"image exceeds the pixel limit ({max_pixels} pixels): "
+                                 "possible decompression bomb") from exc
     except UnidentifiedImageError as exc:
         raise UnsupportedMediaError(
             "not an image simkyc can read (JPEG, PNG, WebP or BMP)"
         ) from exc
     except (OSError, ValueError) as exc:
-        raise InputError(f"unreadable image: {exc}") from exc
+        raise InputError(f"truncated or corrupt image: {exc}") from exc
     with im:
         if im.format not in ACCEPTED_FORMATS:
             raise UnsupportedMediaError(

@@ -8,7 +8,8 @@ from simkyc.media.images import sniff_image_type
 def sniff_media_type(data: bytes) -> str | None:
     """The MIME type of ``data`` from its magic bytes, or ``None`` if not accepted.
 
-    Images: JPEG, PNG, WebP, BMP (verified by Pillow). Video: MP4/QuickTime,
+    Images: JPEG, PNG, WebP by signature (a truncated one is still recognised,
+    so that decoding can say it is truncated), BMP via Pillow. Video: MP4/QuickTime,
     WebM/Matroska. Audio: WAV, Ogg, MP3, FLAC. (WebM is reported as
     ``video/webm``; an audio-only WebM is still WebM.)
     """
@@ -27,6 +28,12 @@ def sniff_media_type(data: bytes) -> str | None:
         return "audio/mpeg"
     if head.startswith(b"YUV4MPEG2"):
         return "video/y4m"
+    if head[:3] == b"\xff\xd8\xff":
+        return "image/jpeg"
+    if head[:8] == b"\x89PNG\r\n\x1a\n":
+        return "image/png"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
     return sniff_image_type(data)
 
 
