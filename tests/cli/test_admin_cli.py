@@ -29,9 +29,12 @@ def test_version() -> None:
 
 
 def test_usage_error_is_exit_2_with_json_error() -> None:
-    p = run(["agent", "create", "--name", "x", "--role", "janitor", "--json"], {})
+    p = run(["agent", "create", "--name", "x", "--role", "janitor"], {})
     assert p.returncode == 2
     assert "janitor" in p.stderr and len(p.stderr.strip().splitlines()) == 1
+    p = run(["agent", "create", "--name", "x", "--role", "agent", "--bogus", "--json"], {})
+    assert p.returncode == 2 and "--bogus" in p.stderr
+    assert "--bogus" in json.loads(p.stdout)["error"]
 
 
 def test_db_upgrade_and_agent_create(tmp_path: Path, db_url: str) -> None:
