@@ -1,0 +1,119 @@
+"""check_spoken_digits: genuine answers pass; every reason code is reported when it applies."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from simkyc.domain.errors import InputError
+from simkyc.media.audio import Audio
+from simkyc.media.video import Video
+from simkyc.voice import REASONS, check_spoken_digits
+
+
+def _check(x, digits, lang, models, policy, **kw):
+    return check_spoken_digits(Audio(samples=np.asarray(x, np.float32)), digits, lang,
+                               models=models, policy=policy, **kw)
+
+
+@pytest.mark.parametrize("lang, digits, rate", [("cmn", "372905", "normal"),
+                                                ("yue", "480362", "slow"),
+                                                ("ug", "205813", "fast")])
+def test_genuine_without_recogniser_passes(generator, models, policy, lang, digits, rate):
+    r = _check(generator.speak(lang, digits, rate=rate, seed=3), digits, lang, models, policy)
+    assert r.passed, r.checks
+    assert r.heard is None and r.reasons == ()
+    names = [c.name for c in r.checks]
+    assert names == ["speech_present", "unit_count", "speech_after_prompt"]
+
+
+def test_genuine_english_is_recognised(generator, models, policy):
+    r = _check(generator.speak("en", "372905", seed=4), "372905", "en", models, policy)
+    assert r.passed, r.checks
+    assert r.heard == "372905"
+    assert "pocketsphinx" in r.models["recognizer"]
+
+
+def test_natural_english_piper_voice_passes(generator, models, policy):
+    r = _check(generator.speak_piper("418263", seed=5), "418263", "en", models, policy)
+    assert r.passed, r.checks
+    assert r.heard == "418263"
+
+
+@pytest.mark.parametrize("kind", ["silence", "noise"])
+def test_no_speech(generator, models, policy, kind):
+    rng = np.random.default_rng(0)
+    x = (rng.normal(0, 0.002, 4 * 16000).astype(np.float32) if kind == "silence"
+         else generator.noise(4.0, kind="pink", seed=1, gain_db=-6))
+    r = _check(x, "372905", "cmn", models, policy)
+    assert not r.passed and r.reasons == ("no_speech",)
+    assert r.checks[0].value < policy.min_speech_seconds
+
+
+def test_wrong_digit_count(generator, models, policy):
+    short = _check(generator.speak("cmn", "37290", seed=6), "372905", "cmn", models, policy)
+    long = _check(generator.speak("yue", "4803621", seed=6), "480362", "yue", models, policy)
+    for r in (short, long):
+        assert not r.passed and "wrong_digit_count" in r.reasons
+    assert short.checks[1].value == 5 and long.checks[1].value == 7
+
+
+def test_speech_before_prompt(generator, models, policy):
+    x = generator.speak("cmn", "372905", seed=7, lead_s=0.8)
+    r = _check(x, "372905", "cmn", models, policy, prompt_shown_at_s=1.5)
+    assert r.reasons == ("speech_before_prompt",)
+    assert r.checks[2].value < 0
+    ok = _check(x, "372905", "cmn", models, policy, prompt_shown_at_s=0.3)
+    assert ok.passed
+
+
+def test_wrong_digits_where_a_recogniser_exists(generator, models, policy):
+    # four and five are both one syllable, so only the recogniser can tell.
+    r = _check(generator.speak("en", "372905", seed=8), "372904", "en", models, policy)
+    assert not r.passed and r.reasons == ("wrong_digits",)
+    assert r.heard == "372905"
+
+
+def test_audio_video_in_sync_passes_and_swapped_faces_fail(models, policy, talking_pair):
+    xa, da, va = talking_pair["a"]
+    xb, db, vb = talking_pair["b"]
+    same = _check(xa, da, "en", models, policy, video=va)
+    assert same.passed, same.checks
+    sync = {c.name: c for c in same.checks}["av_sync"]
+    assert sync.value >= policy.av_min_correlation
+    dubbed = _check(xa, da, "en", models, policy, video=vb)
+    assert dubbed.reasons == ("audio_video_mismatch",)
+    assert {c.name: c for c in dubbed.checks}["av_sync"].value < sync.value
+
+
+def test_face_not_visible(models, policy, talking_pair):
+    xa, da, va = talking_pair["a"]
+    blank = Video(frames=tuple(np.full_like(f, 90) for f in va.frames),
+                  timestamps_ms=va.timestamps_ms, fps=va.fps)
+    r = _check(xa, da, "en", models, policy, video=blank)
+    assert set(r.reasons) == {"face_not_visible", "audio_video_mismatch"}
+
+
+def test_every_reason_code_is_tested():
+    from pathlib import Path
+
+    text = Path(__file__).read_text(encoding="utf-8")
+    assert all(f'"{code}"' in text.replace("'", '"') for code in REASONS if code != "no_speech")
+    assert '"no_speech",' in text
+
+
+def test_bad_digits_or_language_cannot_be_checked(generator, models, policy):
+    x = generator.speak("cmn", "372905", seed=3)
+    with pytest.raises(InputError):
+        _check(x, "37a905", "cmn", models, policy)
+    with pytest.raises(InputError):
+        _check(x, "372905", "klingon", models, policy)
+
+
+def test_result_outcome_hides_scores(generator, models, policy):
+    r = _check(generator.speak("cmn", "372905", seed=3), "372905", "cmn", models, policy)
+    view = r.outcome("v1").public_view()
+    assert view == {"stage": "voice", "passed": True, "reasons": []}
+    d = r.to_dict()
+    assert set(d) >= {"passed", "language", "checks", "heard", "reasons"}
+    assert set(d["checks"]["unit_count"]) == {"passed", "value", "threshold"}
