@@ -10,7 +10,7 @@ import sys
 import typer
 
 from simkyc import __version__
-from simkyc.cli import admin, checks_document, checks_face, checks_liveness, checks_voice
+from simkyc.cli import admin, bench, checks_document, checks_face, checks_liveness, checks_voice
 from simkyc.cli.output import EXIT_CANNOT_CHECK, dumps
 
 try:  # typer >= 0.20 vendors click as typer._click
@@ -43,6 +43,7 @@ def _root(
 
 
 admin.register(app)
+bench.register(app)
 checks_document.register(app)
 checks_face.register(app)
 checks_liveness.register(app)
