@@ -1,0 +1,51 @@
+"""Small parts: transcript parsing, syllable expectations, VAD segments, unit counting."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from simkyc.voice import get_language
+from simkyc.voice.recognizers import DigitRecognizer, PocketsphinxDigits, digits_from_text
+from simkyc.voice.units import count_syllable_nuclei, speech_envelope
+from simkyc.voice.vad import speech_segments
+
+
+@pytest.mark.parametrize("text, digits", [("three seven oh nine", "3709"), (" 3 7 2", "372"),
+                                          ("三七二九零五", "372905"), ("幺 两 3", "123"),
+                                          ("hello", "")])
+def test_digits_from_text(text, digits):
+    assert digits_from_text(text) == digits
+
+
+def test_expected_syllables():
+    assert get_language("cmn").expected_syllables("372905") == 6
+    assert get_language("en").expected_syllables("372905") == 8  # seven, zero
+    assert get_language("ug").expected_syllables("26") == 4
+
+
+def test_speech_segments_bridge_short_gaps():
+    p = np.array([0] * 10 + [0.9] * 10 + [0.1] * 3 + [0.9] * 10 + [0] * 40, np.float32)
+    segs = speech_segments(p, 0.5, pad_s=0.0)
+    assert len(segs) == 1 and segs[0].start == pytest.approx(10 * 0.032)
+    apart = speech_segments(p, 0.5, min_silence_s=0.05, pad_s=0.0)
+    assert len(apart) == 2
+
+
+@pytest.mark.parametrize("n", [3, 6])
+def test_unit_count_on_synthetic_tones(n):
+    # n voiced 180-ms bursts separated by 150-ms near-silence: n nuclei.
+    sr, t = 16000, np.arange(int(0.18 * 16000)) / 16000
+    burst = (0.3 * np.sin(2 * np.pi * 600 * t) * np.hanning(len(t))).astype(np.float32)
+    gap = np.zeros(int(0.15 * sr), np.float32)
+    x = np.concatenate([gap] + [np.concatenate([burst, gap]) for _ in range(n)])
+    from simkyc.voice.vad import SpeechSegment
+
+    units = count_syllable_nuclei(speech_envelope(x), [SpeechSegment(0, len(x) / sr)])
+    assert units.count == n
+
+
+def test_pocketsphinx_is_a_recogniser(models):
+    ps = models.recognizer_for("en")
+    assert isinstance(ps, PocketsphinxDigits) and isinstance(ps, DigitRecognizer)
+    assert models.recognizer_for("cmn") is None
