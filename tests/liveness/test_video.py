@@ -41,6 +41,17 @@ def test_reads_browser_and_camera_formats_with_timestamps(fmt: str, codec: str) 
     assert v.fps == pytest.approx(15, abs=0.1)
 
 
+def test_reads_generated_y4m_fake_camera_file(tmp_path: Path) -> None:
+    import liveness_generate as gen
+
+    frames = [np.full((48, 64, 3), 10 * i, np.uint8) for i in range(5)]
+    path = tmp_path / "fake.y4m"
+    gen.write_video(path, gen.Clip(frames, [i * 66.7 for i in range(5)], 15.0))
+    assert path.read_bytes().startswith(b"YUV4MPEG2")
+    v = read_video(path)
+    assert v.container == "yuv4mpegpipe" and len(v) == 5
+
+
 def test_real_clip_decodes() -> None:
     v = read_video(FACES / "face_recognition" / "short_hamilton_clip.mp4", resize_to=320)
     assert v.codec == "h264" and len(v) > 200

@@ -325,6 +325,7 @@ class Clip:
     frames: list[np.ndarray]
     timestamps_ms: list[float]
     fps: float = 15.0
+    poses: list[Pose] = field(default_factory=list)
 
 
 def make_clip(photo: str, actions: Sequence[str], seed: int, *, fps: float = 15.0,
@@ -338,7 +339,7 @@ def make_clip(photo: str, actions: Sequence[str], seed: int, *, fps: float = 15.
     bank = noise_bank(rng)
     frames = [render(face, p, rng, noise=noise, blur=blur, light=light, bank=bank)
               for p in poses]
-    return Clip(frames, [i * 1000.0 / fps for i in range(len(frames))], fps)
+    return Clip(frames, [i * 1000.0 / fps for i in range(len(frames))], fps, list(poses))
 
 
 def write_video(target: str | Path | None, clip: Clip, *, fmt: str | None = None) -> bytes:
@@ -361,8 +362,9 @@ def write_video(target: str | Path | None, clip: Clip, *, fmt: str | None = None
         if codec == "libvpx":
             stream.options = {"deadline": "realtime", "cpu-used": "8", "b": "1M"}
         from fractions import Fraction
-        if tb:
+        if tb:  # millisecond timestamps end to end, so irregular ones survive encoding
             stream.time_base = Fraction(1, tb)
+            stream.codec_context.time_base = Fraction(1, tb)
         for img, ts in zip(clip.frames, clip.timestamps_ms, strict=True):
             frame = av.VideoFrame.from_ndarray(img, format="rgb24")
             if tb:
