@@ -105,7 +105,7 @@ def service(db_url: str, tmp_path: Path,
 
 @pytest.fixture
 def people(service: RegistrationService) -> dict[str, tuple[Agent, str]]:
-    """One account per role (agents at outlet A, plus an agent at outlet B): name -> (agent, token)."""
+    """One account per role (outlet A, plus an agent at outlet B): name -> (agent, token)."""
     out = {}
     for name, role, outlet in [
         ("agent", Role.AGENT, "Outlet A"),

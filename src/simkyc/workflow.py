@@ -301,6 +301,42 @@ class RegistrationService:
                               registration_id=reg.id, detail=detail or to.value)
         return moved
 
+    def complete_registration(self, *, actor: Agent, registration_id: str,
+                              service_kind: str | None = None,
+                              service_id: str | None = None) -> Registration:
+        """Register the service to the verified identity (``face_matched → registered``).
+
+        Rules: the service (kind and id) is known; the identity holds fewer than
+        ``policy.registration.max_numbers_per_identity`` registered services with
+        this operator. A broken rule rejects the registration with its reason.
+        """
+        require(actor, CAN_RUN_REGISTRATIONS, "complete registrations")
+        now = self.clock()
+        with self._tx() as s:
+            reg = self._visible(s, actor, registration_id, for_update=True)
+            if reg.status is not RegistrationStatus.FACE_MATCHED:
+                raise IllegalTransitionError(reg.status.value, RegistrationStatus.REGISTERED.value)
+            from dataclasses import replace
+
+            reg = replace(reg, service_kind=service_kind or reg.service_kind,
+                          service_id=service_id or reg.service_id)
+            if not (reg.service_kind and reg.service_id):
+                raise InputError("service_kind and service_id are needed to register a service")
+            reasons: tuple[str, ...] = ()
+            if not reg.subject_id_hash:
+                reasons = ("identity_unknown",)
+            elif repo.count_registered_for_subject(
+                    s, subject_id_hash=reg.subject_id_hash, operator_id=reg.operator_id,
+            ) >= self.policy.registration.max_numbers_per_identity:
+                reasons = ("too_many_numbers_for_identity",)
+            target = RegistrationStatus.REJECTED if reasons else RegistrationStatus.REGISTERED
+            moved = reg.moved_to(target, at=now, reasons=reasons)
+            repo.save_registration(s, registration=moved)
+            repo.append_audit(s, at=now, actor_id=actor.id, action="registration.complete",
+                              registration_id=reg.id,
+                              detail=f"{target.value} {reg.service_kind} {' '.join(reasons)}")
+        return moved
+
     def evidence_bytes(self, *, actor: Agent, registration_id: str,
                        kind: EvidenceKind) -> tuple[EvidenceRef, bytes] | None:
         """The latest evidence of ``kind`` for a stage to work on (audited), or None."""

@@ -13,8 +13,13 @@ from types import ModuleType
 
 import typer
 
-STAGES = {"foundation": "bench_foundation", "document": "bench_document", "faces": "bench_faces", "liveness": "bench_liveness",
-          "voice": "bench_voice"}
+STAGES = {
+    "foundation": "bench_foundation",
+    "document": "bench_document",
+    "faces": "bench_faces",
+    "liveness": "bench_liveness",
+    "voice": "bench_voice",
+}
 
 bench_app = typer.Typer(help="Benchmarks: accuracy, error rates and speed, measured here.",
                         no_args_is_help=True)

@@ -89,3 +89,21 @@ async def upload_evidence(
     ref = refs[0]
     return {"id": ref.id, "kind": ref.kind.value, "content_type": ref.content_type,
             "size": ref.size, "sha256": ref.sha256}
+
+
+class RegistrationComplete(BaseModel):
+    service_kind: Literal["mobile", "landline", "broadband"] | None = None
+    service_id: str | None = Field(default=None, max_length=64)
+
+
+@router.post("/{registration_id}/register")
+def complete_registration(registration_id: RegistrationId, body: RegistrationComplete,
+                          actor: RegistrarDep, service: ServiceDep) -> dict[str, Any]:
+    """Register the service once every check passed (status ``face_matched``).
+
+    Rules (e.g. at most N numbers per identity per operator) may reject it;
+    the response then has status ``rejected`` and the reason.
+    """
+    service.complete_registration(actor=actor, registration_id=registration_id,
+                                  service_kind=body.service_kind, service_id=body.service_id)
+    return service.registration_view(actor=actor, registration_id=registration_id)
