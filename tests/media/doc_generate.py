@@ -207,8 +207,7 @@ def _card(size: tuple[int, int], rng: random.Random, tint: tuple[int, int, int])
     return Image.fromarray(np.clip(base, 0, 255).astype(np.uint8))
 
 
-def _draw_cn_front(rng: random.Random, *, expired: bool = False) -> GeneratedDocument:
-    del expired
+def _draw_cn_front(rng: random.Random, *, tamper: bool = False) -> GeneratedDocument:
     card = _card((856, 540), rng, (236, 240, 238))
     d = ImageDraw.Draw(card)
     label = _font(CJK_FONT, 24)
@@ -223,6 +222,8 @@ def _draw_cn_front(rng: random.Random, *, expired: bool = False) -> GeneratedDoc
     sex = rng.choice("MF")
     birth = _random_date(rng, date(1940, 1, 1), date(2006, 12, 31))
     number, province, county = id_number(rng, birth, sex)
+    if tamper:  # print a wrong check character
+        number = number[:17] + ("0" if number[17] != "0" else "1")
     address = f"{province}{county}{rng.choice(STREETS)}{rng.randrange(1, 300)}号"
     if rng.random() < 0.5:
         address += f"{rng.randrange(1, 30)}栋{rng.randrange(1, 6)}单元{rng.randrange(101, 2800)}室"
@@ -343,7 +344,17 @@ def _fmt_date(d: date) -> str:
     return f"{d.day:02d} {MONTHS[d.month - 1]} {d.year}"
 
 
-def _draw_mrz_doc(rng: random.Random, kind: str, *, expired: bool = False) -> GeneratedDocument:
+def _tamper_mrz(lines: list[str], kind: str) -> list[str]:
+    """Print a wrong document-number check digit (the composite is left as issued)."""
+    row, col = (1, 9) if kind == "passport" else (0, 14)
+    digit = str((int(lines[row][col]) + 1) % 10)
+    out = list(lines)
+    out[row] = lines[row][:col] + digit + lines[row][col + 1:]
+    return out
+
+
+def _draw_mrz_doc(rng: random.Random, kind: str, *, expired: bool = False,
+                  tamper: bool = False) -> GeneratedDocument:
     p = _mrz_person(rng, expired=expired)
     optional = "" if rng.random() < 0.5 else "".join(rng.choice("0123456789") for _ in range(9))
     if kind == "passport":
@@ -352,6 +363,8 @@ def _draw_mrz_doc(rng: random.Random, kind: str, *, expired: bool = False) -> Ge
     else:
         size, lines, mrz_px = (856, 540), td1_lines(p, optional[:6]), 33
         photo_box = (40, 80, 230, 320)
+    if tamper:
+        lines = _tamper_mrz(lines, kind)
     card = _card(size, rng, (232, 236, 242) if kind == "passport" else (238, 232, 240))
     d = ImageDraw.Draw(card)
     w, h = size
@@ -436,32 +449,40 @@ def photograph(card: Image.Image, rng: random.Random, *, level: str = "moderate"
 
 
 def make_document(kind: str, seed: int, *, level: str = "moderate",
-                  expired: bool = False) -> GeneratedDocument:
-    """One document of ``kind`` (see :data:`KINDS`), reproducible from ``seed``."""
-    rng = random.Random(f"{kind}:{seed}:{expired}")
+                  expired: bool = False, tamper: bool = False) -> GeneratedDocument:
+    """One document of ``kind`` (see :data:`KINDS`), reproducible from ``seed``.
+
+    ``expired``: a validity period over before 2026 (back, passport, TD1).
+    ``tamper``: a wrong check character printed (ID number on a front; the
+    document-number check digit of an MRZ). The truth records it.
+    """
+    rng = random.Random(f"{kind}:{seed}:{expired}" + (":tamper" if tamper else ""))
     if kind == "cn-id-front":
-        doc = _draw_cn_front(rng)
+        doc = _draw_cn_front(rng, tamper=tamper)
     elif kind == "cn-id-back":
         doc = _draw_cn_back(rng, expired=expired)
     elif kind in ("passport", "td1"):
-        doc = _draw_mrz_doc(rng, kind, expired=expired)
+        doc = _draw_mrz_doc(rng, kind, expired=expired, tamper=tamper)
     else:
         raise ValueError(f"unknown kind {kind!r}; one of {KINDS}")
     doc.image = photograph(doc.image, rng, level=level)
     doc.truth["level"] = level
     doc.truth["seed"] = seed
+    doc.truth["expired"] = expired
+    doc.truth["tampered"] = tamper
     return doc
 
 
 def write_document(kind: str, seed: int, *, level: str = "moderate", expired: bool = False,
-                   out_dir: Path = OUT_DIR) -> tuple[Path, dict[str, Any]]:
+                   tamper: bool = False, out_dir: Path = OUT_DIR) -> tuple[Path, dict[str, Any]]:
     """Generate (or reuse, if already cached) a document; returns (JPEG path, truth)."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    stem = f"{kind}-{level}-{'x' if expired else 'v'}-{seed}"
+    flag = "t" if tamper else ("x" if expired else "v")
+    stem = f"{kind}-{level}-{flag}-{seed}"
     path, meta = out_dir / f"{stem}.jpg", out_dir / f"{stem}.json"
     if path.exists() and meta.exists():
         return path, json.loads(meta.read_text(encoding="utf-8"))
-    doc = make_document(kind, seed, level=level, expired=expired)
+    doc = make_document(kind, seed, level=level, expired=expired, tamper=tamper)
     doc.image.save(path, "JPEG", quality=95)
     meta.write_text(json.dumps(doc.truth, ensure_ascii=False, indent=1), encoding="utf-8")
     return path, doc.truth
@@ -474,11 +495,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--level", choices=("clean", "moderate", "heavy"), default="moderate")
     ap.add_argument("--expired", action="store_true")
+    ap.add_argument("--tamper", action="store_true", help="print a wrong check digit")
     ap.add_argument("--out", type=Path, default=OUT_DIR)
     args = ap.parse_args(argv)
     for i in range(args.n):
         path, _ = write_document(args.kind, args.seed + i, level=args.level,
-                                 expired=args.expired, out_dir=args.out)
+                                 expired=args.expired, tamper=args.tamper, out_dir=args.out)
         print(path)
     return 0
 
