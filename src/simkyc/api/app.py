@@ -95,6 +95,8 @@ def create_app(settings: Settings | None = None, *, service: RegistrationService
 def _routers() -> list[Any]:
     routers: list[Any] = [health.router, registrations.router, admin.router]
     # Stage routers (one line each):
+    from simkyc.api.routes import liveness
+    routers.append(liveness.router)
     return routers
 
 

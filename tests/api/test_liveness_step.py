@@ -1,0 +1,120 @@
+"""The liveness step over HTTP: challenge, single use, check, evidence, status."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "media"))
+
+import liveness_generate as gen  # noqa: E402
+from liveness_cases import cached_video  # noqa: E402
+
+from simkyc.domain.evidence import EvidenceKind  # noqa: E402
+from simkyc.domain.registration import RegistrationStatus  # noqa: E402
+
+BASE = "/api/v1/registrations"
+
+
+def _at_live_face_step(api: Any, rid: str) -> None:
+    agent = api.service.authenticate(api.tokens["agent"])
+    for to in (RegistrationStatus.DOCUMENT_CHECKED, RegistrationStatus.LIVE_FACE_CAPTURED):
+        api.service.transition(actor=agent, registration_id=rid, to=to)
+
+
+def _video_for(actions: list[str], colours: list[str], colour_ms: int) -> bytes:
+    """A genuine session performing ``actions`` under the ``colours`` (cached per challenge)."""
+    import numpy as np
+
+    name = "api_" + "_".join(actions) + "_" + "_".join(colours)
+
+    def build() -> gen.Clip:
+        poses = gen.timeline(actions, np.random.default_rng(11))
+        poses = gen.with_screen_light(poses, colours, colour_ms)
+        return gen.make_clip(gen.PHOTOS[0], actions, 11, poses=poses)
+
+    return cached_video(name, build).read_bytes()
+
+
+@pytest.fixture
+def challenge(api: Any, new_registration: Any) -> tuple[str, dict[str, Any]]:
+    # A seeded RNG instead of the OS one, so the test videos can be generated once and cached.
+    import random
+
+    from simkyc.api.routes.liveness import challenge_rng
+
+    api.app.dependency_overrides[challenge_rng] = lambda: random.Random(2026)
+    rid = new_registration()
+    _at_live_face_step(api, rid)
+    r = api.post(f"{BASE}/{rid}/liveness/challenge", headers=api.hdr("agent"))
+    assert r.status_code == 201, r.text
+    return rid, r.json()
+
+
+def test_challenge_is_well_formed_and_random_by_default(
+        api: Any, challenge: tuple[str, dict[str, Any]]) -> None:
+    rid, c = challenge
+    assert len(c["actions"]) == 3 and len(set(c["actions"])) == 3
+    assert len(c["nonce"]) == 32 and len(c["screen_colours"]) == 12 and c["expires_at"]
+    api.app.dependency_overrides.clear()  # the real CSPRNG: every challenge differs
+    got = [api.post(f"{BASE}/{rid}/liveness/challenge", headers=api.hdr("agent")).json()
+           for _ in range(5)]
+    assert len({g["nonce"] for g in got}) == 5
+    assert len({tuple(g["actions"]) + tuple(g["screen_colours"]) for g in got}) == 5
+
+
+def test_performed_challenge_passes_once_and_stores_evidence(
+        api: Any, challenge: tuple[str, dict[str, Any]]) -> None:
+    rid, c = challenge
+    video = _video_for(c["actions"], c["screen_colours"], c["colour_ms"])
+    r = api.post(f"{BASE}/{rid}/liveness", headers=api.hdr("agent"),
+                 data={"nonce": c["nonce"]}, files={"video": ("v.mp4", video, "video/mp4")})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["passed"] is True and body["status"] == "liveness_passed"
+    assert [s["action"] for s in body["steps"]] == c["actions"]
+    assert all(set(s) == {"action", "passed"} for s in body["steps"])  # no scores
+    view = api.get(f"{BASE}/{rid}", headers=api.hdr("agent")).json()
+    assert view["status"] == "liveness_passed"
+    kinds = {e["kind"] for e in view["evidence"]}
+    assert {EvidenceKind.LIVENESS_VIDEO.value, EvidenceKind.LIVE_FACE.value} <= kinds
+    stage = [s for s in view["stages"] if s["stage"] == "liveness"][0]
+    assert set(stage) == {"stage", "passed", "reasons"}
+    # The same nonce again (a replayed submission) is refused.
+    again = api.post(f"{BASE}/{rid}/liveness", headers=api.hdr("agent"),
+                     data={"nonce": c["nonce"]}, files={"video": ("v.mp4", video, "video/mp4")})
+    assert again.status_code == 409 and again.json()["error"] == "challenge_rejected"
+
+
+def test_replayed_video_of_another_challenge_fails_and_status_stays(
+        api: Any, challenge: tuple[str, dict[str, Any]]) -> None:
+    rid, c = challenge
+    other = [a for a in ("turn_left", "blink", "turn_right", "open_mouth", "look_up")
+             if a not in c["actions"]][:2] + [c["actions"][0]]
+    video = _video_for(other, c["screen_colours"][::-1], c["colour_ms"])
+    r = api.post(f"{BASE}/{rid}/liveness", headers=api.hdr("agent"),
+                 data={"nonce": c["nonce"]}, files={"video": ("v.mp4", video, "video/mp4")})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["passed"] is False and body["reasons"]
+    assert body["status"] == "live_face_captured"  # a retry with a new challenge is allowed
+    view = api.get(f"{BASE}/{rid}", headers=api.hdr("agent")).json()
+    assert EvidenceKind.LIVENESS_VIDEO.value in {e["kind"] for e in view["evidence"]}
+
+
+def test_unknown_nonce_and_non_video_are_refused(api: Any,
+                                                challenge: tuple[str, dict[str, Any]]) -> None:
+    rid, c = challenge
+    r = api.post(f"{BASE}/{rid}/liveness", headers=api.hdr("agent"),
+                 data={"nonce": "0" * 32}, files={"video": ("v.mp4", b"\x00" * 2000, "video/mp4")})
+    assert r.status_code == 415
+    video = _video_for(c["actions"], c["screen_colours"], c["colour_ms"])
+    r = api.post(f"{BASE}/{rid}/liveness", headers=api.hdr("agent"),
+                 data={"nonce": "0" * 32}, files={"video": ("v.mp4", video, "video/mp4")})
+    assert r.status_code == 409
+    r = api.post(f"{BASE}/{rid}/liveness", headers=api.hdr("other_agent"),
+                 data={"nonce": c["nonce"]}, files={"video": ("v.mp4", video, "video/mp4")})
+    assert r.status_code == 404  # another outlet's registration is invisible
