@@ -94,3 +94,15 @@ def test_unknown_kind_and_bad_array(doc_models: Any) -> None:
         read_document(np.zeros((50, 50, 3), np.uint8), models=doc_models, kind="visa", on=ON)
     with pytest.raises(InputError, match="RGB"):
         read_document(np.zeros((50, 50), np.uint8), models=doc_models, on=ON)
+
+
+def test_large_phone_photo_is_downscaled_for_ocr(doc_models: Any, generated: Any) -> None:
+    """A 2,900 px wide photo (phone-sized) reads the same as the original."""
+    import cv2
+
+    path, truth = generated("td1", 0)
+    image = read_image_file(path)
+    big = cv2.resize(image, None, fx=2.9, fy=2.9, interpolation=cv2.INTER_CUBIC)
+    r = read_document(big, models=doc_models, on=ON)
+    assert r.kind == "td1" and r.fields["mrz"] == truth["mrz"] and r.accepted
+    assert r.photo_box is not None and r.photo_box[2] - r.photo_box[0] > 300

@@ -147,6 +147,21 @@ def _mrz_fields(m: MrzReading) -> dict[str, Any]:
     }
 
 
+def _ocr_view(image: np.ndarray, max_side: int) -> np.ndarray:
+    """``image`` downscaled so its longer side is at most ``max_side`` pixels.
+
+    Text boxes are then in downscaled coordinates; only the text is used from
+    them (the photo is found on the full-size image).
+    """
+    h, w = image.shape[:2]
+    if max(h, w) <= max_side:
+        return image
+    import cv2
+
+    scale = max_side / max(h, w)
+    return cv2.resize(image, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
+
+
 def read_document(
     image: np.ndarray,
     *,
@@ -178,7 +193,7 @@ def read_document(
     if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
         raise InputError("expected an RGB uint8 image")
     on = on or date.today()
-    text_rows = rows(recognise(models, image))
+    text_rows = rows(recognise(models, _ocr_view(image, policy.document.ocr_max_side_px)))
     if not text_rows:
         raise InputError("no text found in the image: no identity document to read")
     mrz_lines = find_mrz(text_rows) if kind in ("auto", "passport", "td1") else None

@@ -16,6 +16,13 @@ from dataclasses import dataclass, field
 class DocumentPolicy:
     minimum_age_years: int = 16
     reject_expired: bool = True
+    #: A document kind that carries a face photo (card front, passport, TD1,
+    #: reader record) is refused (``photo_missing``) when none is found: the
+    #: face match needs it as the reference.
+    require_photo: bool = True
+    #: Photos larger than this (longer side, pixels) are downscaled for OCR only
+    #: (a phone photo is ~4000 px; a card needs ~1000 px to read).
+    ocr_max_side_px: int = 1600
 
 
 @dataclass(frozen=True)
