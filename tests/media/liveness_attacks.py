@@ -98,12 +98,14 @@ def face_leaves(clip: Clip, *, at: float = 0.5, seconds: float = 1.2) -> Clip:
 
 
 def face_swap(photo_a: str, photo_b: str, actions: Sequence[str], seed: int, *,
-              at: float = 0.5) -> Clip:
-    """Person A, then from fraction ``at`` on person B making the same movements."""
-    a = make_clip(photo_a, actions, seed)
-    b = make_clip(photo_b, actions, seed, poses=a.poses)
+              at: float = 0.5, base: Clip | None = None) -> Clip:
+    """Person A, then from fraction ``at`` on person B making the same movements.
+
+    ``base``: A's clip if already rendered (with its poses)."""
+    a = base if base is not None else make_clip(photo_a, actions, seed)
     k = int(at * len(a.frames))
-    return Clip(a.frames[:k] + b.frames[k:], a.timestamps_ms, a.fps, a.poses)
+    b = make_clip(photo_b, actions, seed + 1, poses=a.poses[k:])
+    return Clip(a.frames[:k] + b.frames, list(a.timestamps_ms), a.fps, list(a.poses))
 
 
 def duplicate_frames(clip: Clip, *, every: int = 2) -> Clip:

@@ -49,13 +49,16 @@ PHOTOS: tuple[str, ...] = (
     "face_recognition/kit_harington_john1.jpeg",
     "face_recognition/rose_leslie_img1.jpg",
     "face_recognition/alex_lacamoire_img1.jpg",
+    # deepface-pairs: one photo per identity (identities from master.csv's "Yes" pairs)
     "deepface-pairs/img1.jpg",
     "deepface-pairs/img3.jpg",
-    "deepface-pairs/img5.jpg",
-    "deepface-pairs/img7.jpg",
-    "deepface-pairs/img11.jpg",
+    "deepface-pairs/img8.jpg",
+    "deepface-pairs/img13.jpg",
     "deepface-pairs/img17.jpg",
+    "deepface-pairs/img18.jpg",
     "deepface-pairs/img20.jpg",
+    "deepface-pairs/img22.jpg",
+    "deepface-pairs/img24.jpg",
 )
 
 # Mesh indices (mediapipe FaceMesh topology).
@@ -121,7 +124,8 @@ def prepare_face(photo: str, face_width: int = 210) -> Face:
     cx, cy = (x0 + x1) / 2, (pts[:, 1].min() + pts[:, 1].max()) / 2
     s = face_width / (x1 - x0)
     m = np.array([[s, 0, W / 2 - s * cx], [0, s, H / 2 - s * cy + 10]])
-    framed = cv2.warpAffine(img, m, (W, H), flags=cv2.INTER_AREA, borderMode=cv2.BORDER_REFLECT)
+    framed = cv2.warpAffine(img, m, (W, H), flags=cv2.INTER_AREA,
+                            borderMode=cv2.BORDER_REPLICATE)  # a mirror could add faces
     pts = _mesh(framed)
     if pts is None:
         raise ValueError(f"no face in framed {photo}")
@@ -166,11 +170,17 @@ def _deform(face: Face, pose: Pose) -> np.ndarray:
             p[list(up), 1] += d
             p[list(cr), 1] += 0.45 * d
     if pose.mouth > 0:
-        y13, y14 = p[13, 1], p[14, 1]
+        # The jaw drops: everything below the upper inner lip moves down, the
+        # upper lip stays; the drop fades toward the sides of the face.
         cx = p[:, 0].mean()
         hw = (p[:, 0].max() - p[:, 0].min()) / 2
         drop = 0.42 * np.linalg.norm(p[61, :2] - p[291, :2]) * pose.mouth
-        wy = np.clip((p[:, 1] - y13) / max(y14 - y13, 2.0), 0, 1)
+        upper = p[list(_INNER_UPPER_LIP), :2]
+        upper = upper[np.argsort(upper[:, 0])]
+        lip_y = np.interp(p[:, 0], upper[:, 0], upper[:, 1])
+        wy = np.clip((p[:, 1] - lip_y) / 3.0, 0, 1)
+        wy[list(_INNER_UPPER_LIP)] = 0.0
+        wy[list(_INNER_LOWER_LIP[1:-1])] = 1.0
         wx = np.clip((hw - np.abs(p[:, 0] - cx)) / (0.45 * hw), 0, 1)
         p[:, 1] += drop * wy * wx
     cx, cy = p[:, 0].mean(), p[:, 1].mean()

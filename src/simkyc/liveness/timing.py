@@ -25,13 +25,14 @@ from simkyc.domain.policy import LivenessPolicy
 DUPLICATE_MAD = 0.5
 
 
+def _small_grey(frame: np.ndarray) -> np.ndarray:
+    small = cv2.resize(frame, None, fx=0.25, fy=0.25, interpolation=cv2.INTER_AREA)
+    return cv2.cvtColor(small, cv2.COLOR_RGB2GRAY)
+
+
 def frame_difference(a: np.ndarray, b: np.ndarray) -> float:
     """Mean absolute grey-level difference (0..255) of two RGB frames at 1/4 scale."""
-    ga = cv2.cvtColor(cv2.resize(a, None, fx=0.25, fy=0.25, interpolation=cv2.INTER_AREA),
-                      cv2.COLOR_RGB2GRAY)
-    gb = cv2.cvtColor(cv2.resize(b, None, fx=0.25, fy=0.25, interpolation=cv2.INTER_AREA),
-                      cv2.COLOR_RGB2GRAY)
-    return float(cv2.absdiff(ga, gb).mean())
+    return float(cv2.absdiff(_small_grey(a), _small_grey(b)).mean())
 
 
 def timing_problems(timestamps_ms: Sequence[float], frames: Sequence[np.ndarray],
@@ -51,7 +52,9 @@ def timing_problems(timestamps_ms: Sequence[float], frames: Sequence[np.ndarray]
     if (d <= 0).any() or irregular_fraction > policy.max_irregular_fraction or (
             d > max(policy.max_interval_ratio * med, 1000.0)).any():
         reasons.append("inconsistent_timestamps")
-    diffs = np.array([frame_difference(frames[i], frames[i + 1]) for i in range(len(frames) - 1)])
+    grey = [_small_grey(f) for f in frames]
+    diffs = np.array([float(cv2.absdiff(grey[i], grey[i + 1]).mean())
+                      for i in range(len(grey) - 1)])
     duplicate_fraction = float((diffs <= DUPLICATE_MAD).mean())
     if duplicate_fraction > policy.max_duplicate_fraction:
         reasons.append("duplicate_frames")
