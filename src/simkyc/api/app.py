@@ -97,6 +97,8 @@ def _routers() -> list[Any]:
     # Stage routers (one line each):
     from simkyc.api.routes import liveness
     routers.append(liveness.router)
+    from simkyc.api.routes import document
+    routers.append(document.router)
     return routers
 
 
