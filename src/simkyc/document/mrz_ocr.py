@@ -20,6 +20,7 @@ from __future__ import annotations
 import itertools
 import re
 import unicodedata
+from collections.abc import Callable
 
 from simkyc.document.mrz import FORMATS, check_digit
 from simkyc.document.ocr import OcrLine
@@ -87,7 +88,7 @@ def _digits(s: str) -> str:
     return s.translate(_TO_DIGIT)
 
 
-def _resolve_number(number: str, cd: str, composite_ok: callable) -> str:  # type: ignore[valid-type]
+def _resolve_number(number: str, cd: str, composite_ok: Callable[[str], bool]) -> str:
     """Try O/0 readings of an alphanumeric number; keep one only if both the
     number's check digit and the composite (given the new number) agree."""
     positions = [i for i, c in enumerate(number) if c in _AMBIGUOUS][:6]
