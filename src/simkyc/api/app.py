@@ -14,7 +14,7 @@ from simkyc.adapters.db.engine import make_engine, make_session_factory
 from simkyc.adapters.evidence_store import EvidenceStore
 from simkyc.api.deps import ModelCache
 from simkyc.api.limits import BodyLimitMiddleware
-from simkyc.api.routes import admin, health, registrations
+from simkyc.api.routes import admin, capture_page, health, registrations
 from simkyc.config import Settings
 from simkyc.domain.errors import (
     ChallengeError,
@@ -89,6 +89,8 @@ def create_app(settings: Settings | None = None, *, service: RegistrationService
     _install_error_handlers(app)
     for router in _routers():
         app.include_router(router)
+    app.include_router(capture_page.router)
+    app.mount("/capture/assets", capture_page.assets(), name="capture-assets")
     return app
 
 
@@ -99,6 +101,8 @@ def _routers() -> list[Any]:
     routers.append(liveness.router)
     from simkyc.api.routes import document
     routers.append(document.router)
+    from simkyc.api.routes import voice
+    routers.append(voice.router)
     return routers
 
 
