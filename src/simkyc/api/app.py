@@ -103,8 +103,6 @@ def _routers() -> list[Any]:
     routers.append(document.router)
     from simkyc.api.routes import voice
     routers.append(voice.router)
-    from simkyc.api.routes import voice
-    routers.append(voice.router)
     return routers
 
 
