@@ -76,7 +76,7 @@ def _read(models: Any, path: Path) -> tuple[Any, float, float, str | None]:
     return reading, time.perf_counter() - t0, time.process_time() - c0, error
 
 
-def run(n: int, tampered: int, seed0: int) -> dict[str, Any]:
+def run(n: int, tampered: int, seed0: int, level: str = "moderate") -> dict[str, Any]:
     from simkyc.document import load_document_models
 
     gen = _generator()
@@ -89,8 +89,7 @@ def run(n: int, tampered: int, seed0: int) -> dict[str, Any]:
     for kind in KINDS:
         for i in range(n):
             seed = seed0 + i
-            path, truth = gen.write_document(kind, seed, level="moderate",
-                                             out_dir=OUT / "docs")
+            path, truth = gen.write_document(kind, seed, level=level, out_dir=OUT / "docs")
             reading, wall, cpu, error = _read(models, path)
             row: dict[str, Any] = {"kind": kind, "seed": seed, "tampered": False,
                                    "wall_s": round(wall, 3), "cpu_s": round(cpu, 3),
@@ -119,7 +118,7 @@ def run(n: int, tampered: int, seed0: int) -> dict[str, Any]:
     for kind in ("cn-id-front", "passport", "td1"):
         for i in range(tampered):
             seed = seed0 + 10_000 + i
-            path, truth = gen.write_document(kind, seed, level="moderate", tamper=True,
+            path, truth = gen.write_document(kind, seed, level=level, tamper=True,
                                              out_dir=OUT / "docs")
             reading, wall, cpu, error = _read(models, path)
             wrongly = bool(reading) and reading.valid
@@ -134,15 +133,16 @@ def run(n: int, tampered: int, seed0: int) -> dict[str, Any]:
                   flush=True)
         print(file=sys.stderr)
 
-    with (OUT / "results.csv").open("w", newline="", encoding="utf-8") as fh:
+    suffix = "" if level == "moderate" else f"-{level}"
+    with (OUT / f"results{suffix}.csv").open("w", newline="", encoding="utf-8") as fh:
         keys = sorted({k for r in rows for k in r})
         writer = csv.DictWriter(fh, fieldnames=keys)
         writer.writeheader()
         writer.writerows(rows)
-    (OUT / "failures.json").write_text(json.dumps(failures, ensure_ascii=False, indent=1),
+    (OUT / f"failures{suffix}.json").write_text(json.dumps(failures, ensure_ascii=False, indent=1),
                                        encoding="utf-8")
 
-    summary: dict[str, Any] = {"benchmark": "document", "on": ON.isoformat(),
+    summary: dict[str, Any] = {"benchmark": "document", "on": ON.isoformat(), "level": level,
                                "model": models.model_id, "load_seconds": round(load_s, 2),
                                "per_kind": {}}
     for kind in KINDS:
@@ -170,11 +170,11 @@ def run(n: int, tampered: int, seed0: int) -> dict[str, Any]:
         v["headline_accuracy"] >= TARGET for k, v in summary["per_kind"].items()
         if k in ("cn-id-front", "passport", "td1")) and summary["tampered"]["reported_valid"] == 0
     summary["total_seconds"] = round(time.perf_counter() - t0, 1)
-    _plot(summary)
+    _plot(summary, suffix)
     return summary
 
 
-def _plot(summary: dict[str, Any]) -> None:
+def _plot(summary: dict[str, Any], suffix: str = "") -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -191,10 +191,10 @@ def _plot(summary: dict[str, Any]) -> None:
     ax.set_xticks(range(len(values)), labels, rotation=90, fontsize=7)
     ax.set_ylim(min([90.0, *values]) - 2, 100.5)
     ax.set_ylabel("exact reads, %")
-    ax.set_title("simkyc document reading: field accuracy (moderately degraded photos)")
+    ax.set_title(f"simkyc document reading: field accuracy ({summary['level']} degradation)")
     ax.legend(loc="lower left")
     fig.tight_layout()
-    fig.savefig(OUT / "accuracy.png", dpi=120)
+    fig.savefig(OUT / f"accuracy{suffix}.png", dpi=120)
     plt.close(fig)
 
 
@@ -223,9 +223,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--tampered", type=int, default=25,
                     help="documents per kind with a wrong check digit (default 25)")
     ap.add_argument("--seed", type=int, default=1000)
+    ap.add_argument("--level", choices=("clean", "moderate", "heavy"), default="moderate",
+                    help="degradation of the generated photos (default moderate)")
     args = ap.parse_args(argv)
     n, tampered = (10, 5) if args.quick else (args.n, args.tampered)
-    summary = run(n, tampered, args.seed)
+    summary = run(n, tampered, args.seed, args.level)
     print(_table(summary))
     print(json.dumps(summary, ensure_ascii=False))
     return 0

@@ -106,3 +106,18 @@ def test_large_phone_photo_is_downscaled_for_ocr(doc_models: Any, generated: Any
     r = read_document(big, models=doc_models, on=ON)
     assert r.kind == "td1" and r.fields["mrz"] == truth["mrz"] and r.accepted
     assert r.photo_box is not None and r.photo_box[2] - r.photo_box[0] > 300
+
+
+def test_rows_follow_a_rotated_page() -> None:
+    """Label and value boxes of a page rotated ~6 degrees still share a row."""
+    from simkyc.document.ocr import OcrLine, rows
+
+    slope = -0.1
+    boxes = []
+    for i, (label, value) in enumerate([("出生", "1988年3月3日"), ("住址", "四川省色达县")]):
+        y = 300 + 60 * i
+        boxes.append(OcrLine(label, 1.0, (110, y - 18, 200, y + 18), 36.0, slope))
+        yv = y + slope * (350 - 155)  # the value's centre, further right, is higher
+        boxes.append(OcrLine(value, 1.0, (220, int(yv - 20), 480, int(yv + 20)), 38.0, slope))
+    got = [[ln.text for ln in r] for r in rows(boxes)]
+    assert got == [["出生", "1988年3月3日"], ["住址", "四川省色达县"]]

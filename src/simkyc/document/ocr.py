@@ -24,10 +24,16 @@ class OcrLine:
     #: Height of the text itself (the detected quadrilateral's left edge), which
     #: stays small when a long line is slightly rotated, unlike the box height.
     text_height: float = 0.0
+    #: Slope of the text baseline (dy/dx of the quadrilateral's top edge).
+    slope: float = 0.0
 
     @property
     def cy(self) -> float:
         return (self.box[1] + self.box[3]) / 2
+
+    @property
+    def cx(self) -> float:
+        return (self.box[0] + self.box[2]) / 2
 
     @property
     def height(self) -> float:
@@ -86,10 +92,11 @@ def recognise(models: DocumentModels, image: np.ndarray) -> list[OcrLine]:
     lines = []
     for quad, text, score in zip(result.boxes, result.txts, result.scores, strict=False):
         xs, ys = [p[0] for p in quad], [p[1] for p in quad]
-        (x0q, y0q), (x3q, y3q) = quad[0], quad[3]
+        (x0q, y0q), (x1q, y1q), (x3q, y3q) = quad[0], quad[1], quad[3]
+        slope = float((y1q - y0q) / (x1q - x0q)) if abs(x1q - x0q) > 1 else 0.0
         lines.append(OcrLine(str(text), float(score),
                              (int(min(xs)), int(min(ys)), int(max(xs)), int(max(ys))),
-                             float(np.hypot(x3q - x0q, y3q - y0q))))
+                             float(np.hypot(x3q - x0q, y3q - y0q)), slope))
     return lines
 
 
@@ -100,11 +107,18 @@ def rows(lines: list[OcrLine]) -> list[list[OcrLine]]:
     smaller text height (boxes side by side on a slightly rotated image still
     share a row; lines above one another do not).
     """
+    # Undo the page's rotation first: the median baseline slope of the longer boxes.
+    long_ones = [ln.slope for ln in lines if ln.box[2] - ln.box[0] > 3 * ln.height]
+    slope = float(np.median(long_ones)) if long_ones else 0.0
+
+    def level(ln: OcrLine) -> float:
+        return ln.cy - slope * ln.cx
+
     out: list[list[OcrLine]] = []
-    for line in sorted(lines, key=lambda ln: ln.cy):
+    for line in sorted(lines, key=level):
         for row in out:
             ref = row[-1]
-            if abs(ref.cy - line.cy) < 0.5 * min(ref.height, line.height):
+            if abs(level(ref) - level(line)) < 0.5 * min(ref.height, line.height):
                 row.append(line)
                 break
         else:
