@@ -34,6 +34,9 @@ def test_valid_record(reader_record: dict[str, Any]) -> None:
     outcome = r.to_outcome()
     assert outcome.passed and outcome.public_view() == {
         "stage": "document", "passed": True, "reasons": []}
+    # Server-side details say how it was decided, without the personal data itself.
+    assert "fields" not in outcome.details and "id_number" in outcome.details["fields_read"]
+    assert "11010519491231002X" not in json.dumps(outcome.details, ensure_ascii=False)
 
 
 def test_compact_dates_and_png_photo(reader_record: dict[str, Any]) -> None:

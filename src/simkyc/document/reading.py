@@ -96,14 +96,21 @@ class DocumentReading:
         }
 
     def to_outcome(self) -> StageOutcome:
-        """The workflow's view: passed when ``accepted``; details stay server-side."""
+        """The workflow's view: passed when ``accepted``.
+
+        ``details`` (kept server-side, in the database) says how the decision was
+        reached but holds no personal data: which fields were read and how each
+        validated, not their values, which stay in the encrypted evidence.
+        """
+        details = {k: v for k, v in self.to_dict().items() if k != "fields"}
+        details["fields_read"] = sorted(k for k, v in self.fields.items() if v is not None)
         return StageOutcome(
             stage="document",
             passed=self.accepted,
             reasons=self.reasons,
             model=self.model_id,
             policy_version=self.policy_version,
-            details=self.to_dict(),
+            details=details,
         )
 
 
