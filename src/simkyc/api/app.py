@@ -103,6 +103,8 @@ def _routers() -> list[Any]:
     routers.append(document.router)
     from simkyc.api.routes import voice
     routers.append(voice.router)
+    from simkyc.api.routes import face
+    routers.append(face.router)
     return routers
 
 

@@ -27,8 +27,35 @@ class DocumentPolicy:
 
 @dataclass(frozen=True)
 class FacePolicy:
-    # Filled in and calibrated by the face stage (issue 4).
-    match_threshold: float = 0.6
+    """Face quality gate and 1:1 match threshold (issue 4; measured by ``simkyc bench faces``)."""
+
+    #: Euclidean distance between 128-d dlib ResNet embeddings at or below which two
+    #: faces match (range 0..~1.5; lower is stricter). Calibrated, see docs/face.md.
+    match_threshold: float = 0.50
+    #: Live capture: the face box (dlib HOG) must be at least this wide, in pixels.
+    live_min_face_px: int = 90
+    #: Reference (document or chip photo, e.g. 102x126 px): minimum face width, pixels.
+    reference_min_face_px: int = 36
+    #: Images whose longer side is below this (pixels) are upsampled x2 before detection.
+    small_image_side_px: int = 400
+    #: Larger images are downscaled to this longer side (pixels) for detection only.
+    detection_max_side_px: int = 960
+    #: Reference only: weakest HOG score accepted when no ordinary (>= 0) detection exists
+    #: (faded, printed portraits score low; the photo is known to hold one face).
+    reference_min_detection_score: float = -0.4
+    #: Part of the face box width allowed outside the frame before the face counts as cut off.
+    max_face_outside_fraction: float = 0.05
+    #: Variance of the Laplacian of the 150x150 aligned grey face chip (live / reference).
+    live_min_sharpness: float = 35.0
+    reference_min_sharpness: float = 10.0
+    #: Mean grey level (0..255) of the aligned face chip: exposure window.
+    min_brightness: float = 60.0
+    max_brightness: float = 200.0
+    #: Frontal pose (live only): |yaw| and |pitch| in degrees (mediapipe mesh + solvePnP).
+    max_yaw_deg: float = 20.0
+    max_pitch_deg: float = 25.0
+    #: Eyes open (live only): mean eye aspect ratio (lid gap / eye width) from the mesh.
+    min_eye_aspect_ratio: float = 0.13
 
 
 @dataclass(frozen=True)

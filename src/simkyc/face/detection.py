@@ -1,0 +1,176 @@
+"""Find faces, align them and embed them: one detection and one embedding per image.
+
+- :func:`detect_faces`: dlib HOG detector on a working copy of the image
+  (downscaled when large, upsampled x2 when small, e.g. a 102x126 px chip photo),
+  then the 5-point shape predictor on the full-resolution image.
+- :func:`face_chip`: the 150x150 aligned crop (``dlib.get_face_chip``, padding
+  0.25, exactly what the ResNet encoder was trained on).
+- :func:`embed_chip`: the 128-d ResNet embedding of that chip. Two embeddings of
+  the same person are usually within 0.6 of each other (Euclidean distance).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from simkyc.face.models import FaceModels
+
+#: Side of the aligned face chip, pixels (the ResNet's input size).
+CHIP_SIZE = 150
+#: Chip padding around the 5 landmarks (``compute_face_descriptor`` uses 0.25).
+CHIP_PADDING = 0.25
+
+
+@dataclass(frozen=True)
+class FaceBox:
+    """A detected face in image pixels (may extend past the image border)."""
+
+    left: int
+    top: int
+    right: int
+    bottom: int
+    #: HOG detector score (about -0.5..3.5; higher is more face-like).
+    score: float
+
+    @property
+    def width(self) -> int:
+        return self.right - self.left
+
+    @property
+    def height(self) -> int:
+        return self.bottom - self.top
+
+    def to_dict(self) -> dict[str, int | float]:
+        return {
+            "left": self.left,
+            "top": self.top,
+            "right": self.right,
+            "bottom": self.bottom,
+            "score": round(self.score, 3),
+        }
+
+
+@dataclass(frozen=True)
+class DetectedFace:
+    """One face: its box and the 5 landmarks (x, y) in image pixels.
+
+    Landmark order (dlib 5-point model): right-eye outer and inner corner of the
+    person's left eye, then of the other eye, then the base of the nose.
+    """
+
+    box: FaceBox
+    landmarks: tuple[tuple[int, int], ...]
+
+
+def _as_rgb(image: np.ndarray) -> np.ndarray:
+    if image.ndim == 2:
+        return np.ascontiguousarray(np.stack([image] * 3, axis=-1), dtype=np.uint8)
+    if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
+        raise ValueError("expected an RGB uint8 image of shape (height, width, 3)")
+    return np.ascontiguousarray(image)
+
+
+def detection_scale(shape: tuple[int, ...], *, small_side: int, max_side: int) -> float:
+    """Scale factor of the working copy used for detection.
+
+    ``2.0`` for images whose longer side is under ``small_side`` px (the HOG
+    detector misses faces narrower than about 80 px, and a chip photo's face is
+    about 70 px), ``max_side / longer side`` for larger images, else ``1.0``.
+    """
+    longer = max(shape[0], shape[1])
+    if longer < small_side:
+        return 2.0
+    if longer > max_side:
+        return max_side / longer
+    return 1.0
+
+
+def detect_faces(
+    image: np.ndarray,
+    models: FaceModels,
+    *,
+    small_side: int = 400,
+    max_side: int = 960,
+    min_score: float = 0.0,
+) -> tuple[DetectedFace, ...]:
+    """Every face the HOG detector finds, with its 5 landmarks, best score first.
+
+    Args:
+        image: RGB ``uint8`` array (height, width, 3), e.g. from ``decode_image``.
+        models: the loaded face models.
+        small_side / max_side: see :func:`detection_scale` (pixels).
+        min_score: HOG score a detection needs (dlib's default 0.0; negative
+            values accept weaker faces, e.g. on faded document photos).
+    """
+    import dlib
+
+    rgb = _as_rgb(image)
+    scale = detection_scale(rgb.shape, small_side=small_side, max_side=max_side)
+    if scale == 1.0:
+        work = rgb
+    else:
+        size = (max(1, round(rgb.shape[1] * scale)), max(1, round(rgb.shape[0] * scale)))
+        interp = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
+        work = cv2.resize(rgb, size, interpolation=interp)
+    rects, scores, _ = models.detector.run(work, 0, float(min_score))
+    faces = []
+    for rect, score in sorted(zip(rects, scores, strict=True), key=lambda rs: -rs[1]):
+        box = FaceBox(
+            left=round(rect.left() / scale),
+            top=round(rect.top() / scale),
+            right=round(rect.right() / scale),
+            bottom=round(rect.bottom() / scale),
+            score=float(score),
+        )
+        full = dlib.rectangle(box.left, box.top, box.right, box.bottom)
+        shape = models.shape_predictor(rgb, full)
+        points = tuple((p.x, p.y) for p in shape.parts())
+        faces.append(DetectedFace(box=box, landmarks=points))
+    return tuple(faces)
+
+
+def face_chip(image: np.ndarray, face: DetectedFace, models: FaceModels) -> np.ndarray:
+    """The 150x150 RGB chip of ``face``, rotated and scaled so the eyes are level."""
+    import dlib
+
+    rgb = _as_rgb(image)
+    b = face.box
+    rect = dlib.rectangle(b.left, b.top, b.right, b.bottom)
+    parts = [dlib.point(x, y) for x, y in face.landmarks]
+    shape = dlib.full_object_detection(rect, parts)
+    chip = dlib.get_face_chip(rgb, shape, size=CHIP_SIZE, padding=CHIP_PADDING)
+    return np.asarray(chip, dtype=np.uint8)
+
+
+def embed_chip(chip: np.ndarray, models: FaceModels) -> np.ndarray:
+    """The 128-d embedding (float64, unit-ish length) of a 150x150 aligned chip."""
+    if chip.shape != (CHIP_SIZE, CHIP_SIZE, 3):
+        raise ValueError(f"expected a {CHIP_SIZE}x{CHIP_SIZE} RGB chip, got {chip.shape}")
+    return np.asarray(models.encoder.compute_face_descriptor(np.ascontiguousarray(chip)))
+
+
+def embed_face(image: np.ndarray, face: DetectedFace, models: FaceModels) -> np.ndarray:
+    """The 128-d embedding of one detected face (aligns it first)."""
+    return embed_chip(face_chip(image, face, models), models)
+
+
+def face_distance(a: np.ndarray, b: np.ndarray) -> float:
+    """Euclidean distance between two embeddings (0 = identical; ~0.6 = typical limit)."""
+    return float(np.linalg.norm(np.asarray(a, dtype=np.float64) - np.asarray(b, dtype=np.float64)))
+
+
+__all__ = [
+    "CHIP_PADDING",
+    "CHIP_SIZE",
+    "DetectedFace",
+    "FaceBox",
+    "detect_faces",
+    "detection_scale",
+    "embed_chip",
+    "embed_face",
+    "face_chip",
+    "face_distance",
+]

@@ -1,0 +1,129 @@
+"""The face steps over HTTP: live capture quality gate, then the 1:1 match with the
+document photo."""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from simkyc.domain.evidence import EvidenceKind
+from simkyc.domain.registration import RegistrationStatus as S
+from simkyc.domain.results import StageOutcome
+from simkyc.workflow import NewEvidence
+
+BASE = "/api/v1/registrations"
+REPO = Path(__file__).resolve().parents[2]
+FR = REPO / ".." / "shared" / "data" / "faces" / "face_recognition"
+
+
+def _gen() -> Any:
+    if "face_generate" in sys.modules:
+        return sys.modules["face_generate"]
+    spec = importlib.util.spec_from_file_location("face_generate",
+                                                  REPO / "tests" / "media" / "face_generate.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["face_generate"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="session")
+def face_models_api() -> Any:
+    from simkyc.face.models import load_face_models
+
+    return load_face_models()
+
+
+@pytest.fixture
+def face_api(api: Any, face_models_api: Any) -> Any:
+    api.app.state.models.get("face", lambda: face_models_api)
+    return api
+
+
+def _png(path: Path) -> bytes:
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.fromarray(np.asarray(Image.open(path).convert("RGB"))).save(buf, "PNG")
+    return buf.getvalue()
+
+
+def _with_document_photo(api: Any, rid: str, photo: Path) -> None:
+    """The document step's result, recorded through the service (its own tests cover it)."""
+    agent = api.service.authenticate(api.tokens["agent"])
+    api.service.record_stage(
+        actor=agent, registration_id=rid, outcome=StageOutcome(stage="document", passed=True),
+        on_pass=S.DOCUMENT_CHECKED,
+        evidence=[NewEvidence(EvidenceKind.DOCUMENT_PHOTO, "image/png", _png(photo))])
+
+
+def _advance(api: Any, rid: str, *statuses: S) -> None:
+    agent = api.service.authenticate(api.tokens["agent"])
+    for st in statuses:
+        api.service.record_stage(actor=agent, registration_id=rid,
+                                 outcome=StageOutcome(stage=st.value, passed=True), on_pass=st)
+
+
+def _live(api: Any, rid: str, path: Path) -> Any:
+    return api.post(f"{BASE}/{rid}/live-face", headers=api.hdr("agent"),
+                    files={"file": (path.name, path.read_bytes(), "image/jpeg")})
+
+
+def test_live_face_gate_then_match(face_api: Any, new_registration: Any) -> None:
+    rid = new_registration(language="cmn")
+    _with_document_photo(face_api, rid, _gen().chip_reference(FR / "obama.jpg"))
+
+    r = _live(face_api, rid, FR / "two_people.jpg")
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["passed"] is False and body["reasons"] == ["multiple_faces"]
+    assert body["status"] == "document_checked"  # the customer may try again
+    assert "2" in body["messages"][0] and "人脸" in body["messages"][0]
+    assert "distance" not in r.text and "value" not in r.text
+
+    r = _live(face_api, rid, FR / "obama_small.jpg")
+    body = r.json()
+    assert body["passed"] is True and body["status"] == "live_face_captured", body
+
+    r = face_api.post(f"{BASE}/{rid}/face-match", headers=face_api.hdr("agent"))
+    assert r.status_code == 409  # the match comes after liveness and voice
+
+    _advance(face_api, rid, S.LIVENESS_PASSED, S.VOICE_PASSED)
+    r = face_api.post(f"{BASE}/{rid}/face-match", headers=face_api.hdr("agent"))
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body == {"stage": "face_match", "passed": True, "reasons": [], "messages": [],
+                    "status": "face_matched"}
+    view = face_api.get(f"{BASE}/{rid}", headers=face_api.hdr("agent")).json()
+    kinds = [e["kind"] for e in view["evidence"]]
+    assert kinds.count("live_face") == 1  # the refused capture was not kept
+
+
+def test_face_of_someone_else_rejects(face_api: Any, new_registration: Any) -> None:
+    rid = new_registration(language="en")
+    _with_document_photo(face_api, rid, _gen().chip_reference(FR / "biden.jpg"))
+    assert _live(face_api, rid, FR / "obama_small.jpg").json()["passed"] is True
+    _advance(face_api, rid, S.LIVENESS_PASSED, S.VOICE_PASSED)
+    r = face_api.post(f"{BASE}/{rid}/face-match", headers=face_api.hdr("agent"))
+    body = r.json()
+    assert body["passed"] is False and body["status"] == "rejected"
+    assert body["reasons"] == ["face_mismatch"]
+    assert body["messages"] == ["The face does not match the document photo."]
+    assert "distance" not in r.text and "threshold" not in r.text
+
+
+def test_live_face_refuses_non_images_and_wrong_status(face_api: Any,
+                                                       new_registration: Any) -> None:
+    rid = new_registration()
+    r = face_api.post(f"{BASE}/{rid}/live-face", headers=face_api.hdr("agent"),
+                      files={"file": ("x.jpg", b"plain text, not a picture", "image/jpeg")})
+    assert r.status_code == 415
+    r = _live(face_api, rid, FR / "obama_small.jpg")  # no document yet
+    assert r.status_code == 409
