@@ -75,3 +75,9 @@ def test_no_face_at_all() -> None:
     steps, reasons = match_challenge(_frames("-----"), ("blink", "turn_left", "look_up"), P)
     assert reasons == ["no_face"] and not any(s.passed for s in steps)
     assert all(math.isnan(f.yaw_deg) for f in _frames("--"))
+
+
+def test_repeating_the_step_just_done_is_one_step() -> None:
+    seq = "....MMM..MMM....LLLL....RRRR...."
+    steps, reasons = match_challenge(_frames(seq), ("open_mouth", "turn_left", "turn_right"), P)
+    assert reasons == [] and steps[0].end_ms == 11 * 1000 / 15

@@ -16,7 +16,7 @@ import numpy as np
 from simkyc.liveness import ScreenLight
 
 #: Bump when the generator changes so cached videos are rebuilt.
-CACHE_VERSION = 3
+CACHE_VERSION = 4
 GENUINE_ACTIONS = ("turn_left", "blink", "turn_right")
 GENUINE_PHOTO = gen.PHOTOS[0]
 OTHER_PHOTO = gen.PHOTOS[1]

@@ -166,9 +166,11 @@ def _deform(face: Face, pose: Pose) -> np.ndarray:
     p = face.points.copy()
     if pose.eyes > 0:
         for up, lo, cr in zip(_UPPER_LIDS, _LOWER_LIDS, _LID_CREASE, strict=True):
-            d = (p[list(lo), 1] - p[list(up), 1]) * 0.92 * pose.eyes
-            p[list(up), 1] += d
-            p[list(cr), 1] += 0.45 * d
+            # Lids meet at 85 % of the opening (the lower lid rises a little too).
+            d = (p[list(lo), 1] - p[list(up), 1]) * pose.eyes
+            p[list(up), 1] += 0.85 * d
+            p[list(lo), 1] -= 0.15 * d
+            p[list(cr), 1] += 0.55 * d
     if pose.mouth > 0:
         # The jaw drops: everything below the upper inner lip moves down, the
         # upper lip stays; the drop fades toward the sides of the face.
@@ -269,7 +271,7 @@ def _noise_field(rng: np.random.Generator, sigma: float,
 
 # --- timelines -------------------------------------------------------------------------------
 
-_TARGETS = {"turn_left": {"yaw": 28.0}, "turn_right": {"yaw": -28.0}, "look_up": {"pitch": 22.0},
+_TARGETS = {"turn_left": {"yaw": 30.0}, "turn_right": {"yaw": -30.0}, "look_up": {"pitch": 25.0},
             "blink": {"eyes": 1.0}, "open_mouth": {"mouth": 1.0}}
 
 

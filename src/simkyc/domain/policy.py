@@ -61,21 +61,23 @@ class FacePolicy:
 @dataclass(frozen=True)
 class LivenessPolicy:
     """Active liveness (issue 5). Angles in degrees relative to the session's
-    neutral pose; ratios are dimensionless; times in ms unless named _seconds."""
+    neutral pose, as the mesh measures them (mediapipe under-reads large turns:
+    see docs/liveness.md); ratios are dimensionless; times in ms unless named
+    _seconds."""
 
     challenge_actions: int = 3
     """Actions per challenge (3..5, distinct, at least one blink or open_mouth)."""
     challenge_ttl_seconds: int = 60
     """A challenge expires this long after it is issued."""
-    turn_yaw_deg: float = 15.0
+    turn_yaw_deg: float = 12.0
     """turn_left / turn_right: head yaw at least this far from neutral."""
-    look_up_pitch_deg: float = 10.0
+    look_up_pitch_deg: float = 7.0
     """look_up: head pitch (chin up) at least this far above neutral."""
-    neutral_yaw_deg: float = 7.0
+    neutral_yaw_deg: float = 6.0
     """Back to neutral: yaw within this of neutral ..."""
-    neutral_pitch_deg: float = 6.0
+    neutral_pitch_deg: float = 4.0
     """... and pitch within this of neutral."""
-    blink_ear_ratio: float = 0.65
+    blink_ear_ratio: float = 0.72
     """blink: eye aspect ratio below this fraction of the session's open-eye EAR."""
     open_eye_ratio: float = 0.82
     """Eyes count as open (neutral, best frame) above this fraction of open-eye EAR."""

@@ -6,8 +6,8 @@ takes well under half the video, so the median is the resting face). A frame
 neutral; consecutive such frames form an event. The challenge passes when its
 actions appear as events in order, each preceded by a neutral frame, each
 starting within ``step_timeout_ms`` of the previous one, with no other head
-or mouth action in between. Spontaneous blinks are ignored unless a blink is
-asked for (people blink every few seconds).
+or mouth action in between. Spontaneous blinks are ignored (people blink every
+few seconds), and so is a repeat of the action just performed.
 
 Peak values: turns and look_up in degrees from neutral; blink as the lowest
 EAR / open-eye EAR (0..1, lower = more closed); open_mouth as the largest
@@ -154,8 +154,9 @@ def match_challenge(signals: Sequence[FrameSignals], challenge: Sequence[str],
             continue
         if e.start <= prev_end:
             continue  # overlaps the step just matched (e.g. a blink during a turn)
-        if steps and e.action == steps[-1].action and not neutral[prev_end + 1:e.start].any():
-            # The same movement dipping under the threshold for a moment: one step.
+        if steps and e.action == steps[-1].action:
+            # The same movement again, or dipping under the threshold for a moment
+            # (the mesh loses a wide-open mouth now and then): still that step.
             last = steps[-1]
             peak = min(last.peak, e.peak) if e.action == "blink" else max(last.peak, e.peak)
             steps[-1] = Step(last.action, True, last.start_ms, t[e.end], round(peak, 3))

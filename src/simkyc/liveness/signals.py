@@ -1,15 +1,16 @@
 """Per-frame measurements from the mediapipe face mesh.
 
 For every frame: how many faces the mesh sees and, for the main (largest)
-face, head yaw and pitch (``cv2.solvePnP`` of six mesh points against a
-generic 3-D face), the eye aspect ratio (EAR) and the mouth opening ratio,
+face, head yaw and pitch (``cv2.solvePnP`` of 40 mesh points against the
+session's own most frontal mesh, with mediapipe's depth), the eye aspect
+ratio (EAR) and the mouth opening ratio,
 the face box, and the mean colour of the cheeks and forehead (for the
 screen-light check).
 
 Conventions (unmirrored camera image): ``yaw_deg`` > 0 when the customer turns
 to their own left (nose toward the image's right edge); ``pitch_deg`` > 0 when
-the chin goes up. Both are absolute angles against the generic model, so
-compare them with the session's neutral pose, not with zero.
+the chin goes up. Both are relative to the session's most frontal frame;
+compare them with the session's neutral pose.
 """
 
 from __future__ import annotations
@@ -21,12 +22,12 @@ from typing import Any
 import cv2
 import numpy as np
 
-# Nose tip, chin, outer eye corners (image left, right), mouth corners.
-_POSE_POINTS = (1, 152, 33, 263, 61, 291)
-# A generic face (mm-like units), OpenCV camera axes: x right, y down, z away
-# from the camera; nose tip at the origin.
-_MODEL_3D = np.array([(0.0, 0.0, 0.0), (0.0, 330.0, 65.0), (-225.0, -170.0, 135.0),
-                      (225.0, -170.0, 135.0), (-150.0, 150.0, 125.0), (150.0, 150.0, 125.0)])
+# Mesh points for the pose fit: spread over the face (nose, brows, eyes, cheeks,
+# jaw line, chin, forehead), so the fit is well conditioned (six points of a
+# generic face flip between two mirror solutions near frontal).
+_POSE_POINTS = (1, 4, 5, 6, 9, 10, 33, 50, 58, 61, 70, 93, 105, 127, 132, 133, 148, 151, 152,
+                168, 172, 175, 197, 199, 205, 234, 263, 280, 288, 291, 300, 323, 334, 356, 361,
+                362, 377, 397, 425, 454)
 # (corner, corner, upper1, lower1, upper2, lower2) per eye.
 _EYES = ((33, 133, 160, 144, 158, 153), (362, 263, 385, 380, 387, 373))
 # Inner lips (upper 13, lower 14) and mouth corners (61, 291).
@@ -57,28 +58,35 @@ class FrameSignals:
     points: np.ndarray | None = None  # (478, 2) pixels; kept for the identity check
 
 
-def head_pose(points: np.ndarray, size: tuple[int, int],
-              guess: tuple[np.ndarray, np.ndarray] | None = None
-              ) -> tuple[float, float, tuple[np.ndarray, np.ndarray] | None]:
-    """(yaw_deg, pitch_deg, (rvec, tvec)) of mesh ``points`` (pixels) in an image of
-    ``size`` (height, width); ``guess`` = the previous frame's solution."""
+def reference_model(points3d: np.ndarray) -> np.ndarray:
+    """The 3-D model for :func:`head_pose`: a frame's mesh points (x, y, z in pixels,
+    z from mediapipe, same scale as x), centred, in OpenCV camera axes."""
+    m = np.asarray(points3d, dtype=np.float64)[list(_POSE_POINTS)]
+    return m - m.mean(axis=0)
+
+
+def head_pose(points: np.ndarray, model: np.ndarray, size: tuple[int, int]
+              ) -> tuple[float, float]:
+    """(yaw_deg, pitch_deg) of mesh ``points`` (pixels) relative to ``model``
+    (:func:`reference_model` of a reference frame) in an image of ``size``
+    (height, width): ``cv2.solvePnP`` of 40 mesh points, focal length = width."""
     h, w = size
     camera = np.array([[w, 0, w / 2], [0, w, h / 2], [0, 0, 1]], dtype=np.float64)
     image_pts = np.ascontiguousarray(points[list(_POSE_POINTS), :2], dtype=np.float64)
-    if guess is not None:
-        ok, rvec, tvec = cv2.solvePnP(_MODEL_3D, image_pts, camera, None, guess[0].copy(),
-                                      guess[1].copy(), True, cv2.SOLVEPNP_ITERATIVE)
-    else:
-        ok, rvec, tvec = cv2.solvePnP(_MODEL_3D, image_pts, camera, None,
-                                      flags=cv2.SOLVEPNP_ITERATIVE)
+    ok, rvec, _ = cv2.solvePnP(model, image_pts, camera, None, flags=cv2.SOLVEPNP_SQPNP)
     if not ok:
-        return math.nan, math.nan, None
+        return math.nan, math.nan
     rot, _ = cv2.Rodrigues(rvec)
     # Where the face points: the model's "toward the camera" axis (-z) in camera axes.
     d = rot @ np.array([0.0, 0.0, -1.0])
     yaw = math.degrees(math.atan2(d[0], -d[2]))
     pitch = math.degrees(math.atan2(-d[1], -d[2]))
-    return yaw, pitch, (rvec, tvec)
+    return yaw, pitch
+
+
+def _frontal_score(p3: np.ndarray) -> float:
+    # Depth asymmetry of the face outline (cheeks 234/454, forehead 10 / chin 152), pixels.
+    return abs(p3[234, 2] - p3[454, 2]) + 0.5 * abs(p3[10, 2] - p3[152, 2])
 
 
 def eye_aspect_ratio(points: np.ndarray) -> float:
@@ -118,30 +126,43 @@ def skin_colour(frame: np.ndarray, points: np.ndarray, box_w: float) -> tuple[fl
 def measure_frames(frames: tuple[np.ndarray, ...] | list[np.ndarray],
                    timestamps_ms: tuple[float, ...] | list[float], mesh: Any) -> list[FrameSignals]:
     """Run ``mesh`` (a mediapipe FaceMesh in video mode, ``max_num_faces=2``)
-    over ``frames`` (RGB) and measure each one."""
-    out: list[FrameSignals] = []
-    guess = None
+    over ``frames`` (RGB) and measure each one.
+
+    Head pose is fitted against the session's own face: the mesh (with depth)
+    of its most frontal frame is the 3-D model, so angles are relative to that
+    frame and need no generic head.
+    """
+    raw: list[tuple[float, int, np.ndarray | None, np.ndarray | None]] = []
     for frame, t in zip(frames, timestamps_ms, strict=True):
         h, w = frame.shape[:2]
         res = mesh.process(frame)
         faces = res.multi_face_landmarks or []
         if not faces:
-            out.append(FrameSignals(t_ms=t, faces=0))
-            guess = None
+            raw.append((t, 0, None, None))
             continue
-        meshes = [np.array([(p.x * w, p.y * h) for p in lm.landmark]) for lm in faces]
+        meshes = [np.array([(p.x * w, p.y * h, p.z * w) for p in lm.landmark]) for lm in faces]
         sizes = [float(np.ptp(m[:, 0]) * np.ptp(m[:, 1])) for m in meshes]
-        pts = meshes[int(np.argmax(sizes))]
-        yaw, pitch, guess = head_pose(pts, (h, w), guess)
+        p3 = meshes[int(np.argmax(sizes))]
+        skin = skin_colour(frame, p3, float(np.ptp(p3[:, 0])))
+        raw.append((t, len(faces), p3, np.array(skin)))
+    with_face = [r[2] for r in raw if r[2] is not None]
+    model = (reference_model(min(with_face, key=_frontal_score)) if with_face else None)
+    out: list[FrameSignals] = []
+    for (t, n, p3, skin), frame in zip(raw, frames, strict=True):
+        if p3 is None or model is None or skin is None:
+            out.append(FrameSignals(t_ms=t, faces=0))
+            continue
+        yaw, pitch = head_pose(p3, model, frame.shape[:2])
+        pts = p3[:, :2]
         x0, y0 = pts.min(axis=0)
         x1, y1 = pts.max(axis=0)
         out.append(FrameSignals(
-            t_ms=t, faces=len(faces), yaw_deg=yaw, pitch_deg=pitch,
+            t_ms=t, faces=n, yaw_deg=yaw, pitch_deg=pitch,
             ear=eye_aspect_ratio(pts), mouth=mouth_ratio(pts),
             box=(float(x0), float(y0), float(x1), float(y1)),
-            skin_rgb=skin_colour(frame, pts, float(x1 - x0)), points=pts))
+            skin_rgb=(float(skin[0]), float(skin[1]), float(skin[2])), points=pts))
     return out
 
 
 __all__ = ["FrameSignals", "eye_aspect_ratio", "head_pose", "measure_frames", "mouth_ratio",
-           "skin_colour"]
+           "reference_model", "skin_colour"]
