@@ -214,8 +214,11 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[dict[str, Any]] = []
     if a.jobs > 1:
         with ProcessPoolExecutor(a.jobs) as ex:
-            for part in ex.map(run_session, range(n), [photos] * n, [a.genuine_only] * n):
+            for k, part in enumerate(ex.map(run_session, range(n), [photos] * n,
+                                            [a.genuine_only] * n)):
                 rows += part
+                print(f"session {k + 1}/{n} done [{time.perf_counter() - t0:.0f} s]",
+                      file=sys.stderr, flush=True)
     else:
         for i in range(n):
             rows += run_session(i, photos, a.genuine_only)

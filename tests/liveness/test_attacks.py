@@ -34,6 +34,7 @@ def test_genuine_session_passes_with_ordered_steps(check: Check, genuine_path: P
     assert r.identity_distance is not None and r.identity_distance < P.same_person_max_distance
     assert r.screen_light_r >= P.screen_light_min_correlation
     assert r.best_frame is not None and r.best_frame.shape == (480, 640, 3)
+    assert r.best_frame_quality == ()  # it passes the face stage's quality gate
     assert r.frames == len(read_video(genuine_path)) and r.fps == pytest.approx(15, abs=0.01)
 
 

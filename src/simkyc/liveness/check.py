@@ -10,11 +10,11 @@ from typing import Any
 import numpy as np
 
 from simkyc.domain.errors import InputError, MediaTooLargeError
-from simkyc.domain.policy import DEFAULT_POLICY, LivenessPolicy
+from simkyc.domain.policy import DEFAULT_POLICY, FacePolicy, LivenessPolicy
 from simkyc.face.models import FaceModels
 from simkyc.liveness.actions import Step, baseline, match_challenge
 from simkyc.liveness.challenge import ACTIONS
-from simkyc.liveness.identity import best_frame_index, identity_distance, sample_indices
+from simkyc.liveness.identity import best_frame, identity_distance, sample_indices
 from simkyc.liveness.screen_light import ScreenLight, screen_light_correlation
 from simkyc.liveness.signals import measure_frames
 from simkyc.liveness.timing import timing_problems
@@ -37,7 +37,9 @@ class LivenessResult:
     embedding distance between any two sampled frames (threshold
     ``identity_threshold``). ``screen_light_r``: Pearson r, ``None`` if no
     screen light was checked. ``best_frame``: RGB array of the sharpest
-    frontal eyes-open frame (the live face for the 1:1 match), or ``None``.
+    frontal eyes-open frame that passes the face quality gate (the live face
+    for the 1:1 match), or ``None``; ``best_frame_quality``: the gate's reason
+    codes when no candidate passed (empty when it did).
     """
 
     passed: bool
@@ -53,6 +55,7 @@ class LivenessResult:
     screen_light_r: float | None
     screen_light_threshold: float
     best_frame_ms: float | None
+    best_frame_quality: tuple[str, ...]
     model_id: str
     timing: dict[str, float] = field(default_factory=dict)
     best_frame: np.ndarray | None = field(default=None, repr=False, compare=False)
@@ -74,6 +77,7 @@ class LivenessResult:
             "screen_light_r": _r(self.screen_light_r, 4),
             "screen_light_threshold": self.screen_light_threshold,
             "best_frame_ms": _r(self.best_frame_ms),
+            "best_frame_quality": list(self.best_frame_quality),
             "timing": {k: round(v, 4) for k, v in self.timing.items()},
             "model_id": self.model_id,
         }
@@ -106,13 +110,16 @@ def _face_presence(signals: Sequence[Any], policy: LivenessPolicy) -> list[str]:
 def check_liveness(video: Video, challenge_actions: Sequence[str], *, face_models: FaceModels,
                    mesh_factory: Callable[[], Any],
                    policy: LivenessPolicy = DEFAULT_POLICY.liveness,
-                   screen_light: ScreenLight | None = None) -> LivenessResult:
+                   screen_light: ScreenLight | None = None,
+                   face_policy: FacePolicy = DEFAULT_POLICY.face) -> LivenessResult:
     """Check that ``video`` shows one live person performing ``challenge_actions`` in order.
 
     ``face_models``: from :func:`simkyc.face.models.load_face_models`.
     ``mesh_factory``: returns a fresh mediapipe FaceMesh for video with
     ``max_num_faces=2`` (e.g. :func:`simkyc.face.models.open_face_mesh`); it is
     closed here. ``screen_light``: the colours flashed during recording, if any.
+    ``face_policy``: the face stage's quality gate, applied to the best frame
+    (its failures are reported in ``best_frame_quality``, not as liveness reasons).
     Thresholds come from ``policy`` (:class:`LivenessPolicy`). A failed check
     is a result with ``passed=False`` and reason codes; :class:`InputError` is
     raised only for an unusable challenge or a video over the length limit.
@@ -136,7 +143,8 @@ def check_liveness(video: Video, challenge_actions: Sequence[str], *, face_model
     reasons += [r for r in action_reasons if r not in reasons]
 
     b = baseline(signals)
-    best = best_frame_index(video.frames, signals, b, policy) if b is not None else None
+    best, best_quality = (best_frame(video.frames, signals, b, policy, face_models, face_policy)
+                          if b is not None else (None, ()))
     distance = None
     if b is not None:
         samples = sample_indices(signals, b, policy.identity_samples)
@@ -160,6 +168,7 @@ def check_liveness(video: Video, challenge_actions: Sequence[str], *, face_model
         identity_threshold=policy.same_person_max_distance, screen_light_r=r,
         screen_light_threshold=policy.screen_light_min_correlation,
         best_frame_ms=video.timestamps_ms[best] if best is not None else None,
+        best_frame_quality=best_quality,
         model_id=f"{MESH_MODEL_ID}+{face_models.model_id}", timing=timing,
         best_frame=video.frames[best] if best is not None else None)
 

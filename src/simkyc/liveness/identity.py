@@ -7,10 +7,10 @@ further apart than ``policy.same_person_max_distance`` mean the face changed
 mid-video. The face box comes from the mesh, so dlib's detector
 is not run again.
 
-The best frame is the sharpest (variance of the Laplacian of the grey face
-crop, resized to 128 px wide) among neutral frames: frontal, eyes open, mouth
-at rest. (A minimal quality score of its own: the face stage's quality module
-was not in a commit when this was written.)
+The best frame: neutral frames (frontal, eyes open, mouth at rest) ranked by
+sharpness (variance of the Laplacian of the grey face crop, 128 px wide), the
+first that passes the face stage's quality gate
+(:func:`simkyc.face.quality.assess_face_quality`).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from simkyc.domain.policy import LivenessPolicy
+from simkyc.domain.policy import FacePolicy, LivenessPolicy
 from simkyc.liveness.actions import Baseline, is_neutral
 from simkyc.liveness.signals import FrameSignals
 
@@ -40,17 +40,37 @@ def sharpness(frame: np.ndarray, box: tuple[float, float, float, float]) -> floa
     return float(cv2.Laplacian(cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY), cv2.CV_64F).var())
 
 
-def best_frame_index(frames: Sequence[np.ndarray], signals: Sequence[FrameSignals],
-                     b: Baseline, policy: LivenessPolicy) -> int | None:
-    """Index of the sharpest neutral single-face frame (``None`` if there is none)."""
-    best, best_score = None, -1.0
-    for i, f in enumerate(signals):
-        if f.faces != 1 or f.box is None or not is_neutral(f, b, policy):
-            continue
-        s = sharpness(frames[i], f.box)
-        if s > best_score:
-            best, best_score = i, s
-    return best
+def ranked_neutral_frames(frames: Sequence[np.ndarray], signals: Sequence[FrameSignals],
+                          b: Baseline, policy: LivenessPolicy) -> list[int]:
+    """Neutral single-face frames (frontal, eyes open, mouth at rest), sharpest first."""
+    scored = [(sharpness(frames[i], f.box), i) for i, f in enumerate(signals)
+              if f.faces == 1 and f.box is not None and is_neutral(f, b, policy)]
+    return [i for _, i in sorted(scored, reverse=True)]
+
+
+def best_frame(frames: Sequence[np.ndarray], signals: Sequence[FrameSignals], b: Baseline,
+               policy: LivenessPolicy, face_models: Any, face_policy: FacePolicy,
+               tries: int = 3) -> tuple[int | None, tuple[str, ...]]:
+    """The live face for the 1:1 match and the face stage's quality verdict on it.
+
+    The sharpest neutral frames are put, in order, through the face stage's
+    quality gate (:func:`simkyc.face.quality.assess_face_quality`, role
+    ``live``); the first that passes is chosen. If none of ``tries`` passes,
+    the sharpest is returned with the gate's reason codes.
+    """
+    from simkyc.face.quality import assess_face_quality
+
+    ranked = ranked_neutral_frames(frames, signals, b, policy)
+    if not ranked:
+        return None, ()
+    first_reasons: tuple[str, ...] = ()
+    for k, i in enumerate(ranked[:tries]):
+        q = assess_face_quality(frames[i], face_models, policy=face_policy, role="live")
+        if q.passed:
+            return i, ()
+        if k == 0:
+            first_reasons = q.reasons
+    return ranked[0], first_reasons
 
 
 def sample_indices(signals: Sequence[FrameSignals], b: Baseline, k: int) -> list[int]:
@@ -95,4 +115,5 @@ def identity_distance(frames: Sequence[np.ndarray], signals: Sequence[FrameSigna
     return float(d.max())
 
 
-__all__ = ["best_frame_index", "embed", "identity_distance", "sample_indices", "sharpness"]
+__all__ = ["best_frame", "embed", "identity_distance", "ranked_neutral_frames", "sample_indices",
+           "sharpness"]
