@@ -173,3 +173,19 @@ def test_evidence_rows_survive_restart(db_url: str, tmp_path: Path, make_service
                              master_key=s1._master_key, policy=s1.policy)
     assert s2.evidence_bytes(actor=agent, registration_id=rid,
                              kind=EvidenceKind.UPPER_BODY)[1] == b"kept"  # type: ignore[index]
+
+
+def test_stage_details_with_nan_and_long_model_id(service: RegistrationService,
+                                                  people: dict) -> None:
+    agent = people["agent"][0]
+    rid = _start(service, people)
+    model = "+".join(["silero-vad-6", "pocketsphinx-en-us-digits", "mediapipe-face-mesh"] * 6)
+    service.record_stage(actor=agent, registration_id=rid, outcome=StageOutcome(
+        stage="voice", passed=False, model=model,
+        details={"corr": float("nan"), "inf": float("inf"), "ok": 0.5, "nested": [float("nan")]}))
+    from simkyc.adapters.db import repository as repo
+
+    with service._sessions() as s:
+        stored = repo.list_stage_results(s, registration_id=rid)[0]
+    assert stored.model == model
+    assert stored.details == {"corr": None, "inf": None, "ok": 0.5, "nested": [None]}

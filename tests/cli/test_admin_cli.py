@@ -40,7 +40,7 @@ def test_usage_error_is_exit_2_with_json_error() -> None:
 def test_db_upgrade_and_agent_create(tmp_path: Path, db_url: str) -> None:
     env = {"SIMKYC_DATA_DIR": str(tmp_path), "SIMKYC_DATABASE_URL": db_url}
     p = run(["db", "upgrade"], env)
-    assert p.returncode == 0 and "revision 0001" in p.stdout
+    assert p.returncode == 0 and "revision 0002" in p.stdout
     p = run(["db", "upgrade"], env)  # idempotent
     assert p.returncode == 0
     p = run(["agent", "create", "--name", "Li Wei", "--role", "agent", "--outlet", "Shop 7"], env)

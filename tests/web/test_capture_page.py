@@ -128,6 +128,15 @@ def test_capture_page_drives_a_registration(server: tuple[str, str], fake_camera
 
             page.click("#btn-camera")
             page.wait_for_function("document.querySelector('#preview').videoWidth > 0")
+            page.click("#btn-live-face")
+            page.wait_for_function(
+                "[...document.querySelectorAll('#log li')].some(li => "
+                "li.textContent.startsWith && li.textContent.includes('Face:'))",
+                timeout=120_000)
+            assert [s for u, s in seen if u.endswith("/live-face")] == [200], seen
+            # A frontal face from the fake camera passes the quality gate.
+            assert page.text_content("#reg-status") == "live_face_captured"
+
             page.click("#btn-liveness")
             page.wait_for_function(
                 "[...document.querySelectorAll('#log li')].some(li => "

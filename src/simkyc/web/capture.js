@@ -176,11 +176,15 @@ async function voiceStart() {
     method: "POST", headers: { "Content-Type": "application/json" },
     body: JSON.stringify({ language: $("customer-lang").value }) });
   state.voice = ch;
-  $("digits").textContent = ch.digits;
-  $("prompt").textContent = t("read_now");
-  if (ch.prompt_audio_url) {
-    $("prompt-audio").src = ch.prompt_audio_url;
-    await $("prompt-audio").play().catch(() => {});
+  // Digits stay on screen; the spoken prompt plays *before* recording so the
+  // microphone does not pick it up as the customer's answer.
+  $("digits").textContent = ch.numerals;
+  $("prompt").textContent = ch.instruction || t("read_now");
+  if (ch.prompt_audio_wav_base64) {
+    const audio = $("prompt-audio");
+    audio.src = `data:audio/wav;base64,${ch.prompt_audio_wav_base64}`;
+    const ended = new Promise((resolve) => { audio.onended = resolve; audio.onerror = resolve; });
+    if (await audio.play().then(() => true, () => false)) await ended;
   }
   state.voiceRec = record(state.stream, pickMime(true));
   $("btn-voice-stop").disabled = false;
@@ -192,9 +196,12 @@ async function voiceStop() {
   const blob = await state.voiceRec.stop();
   const form = new FormData();
   form.append("nonce", state.voice.nonce);
-  form.append("audio", blob, "voice.webm");
+  form.append("audio", blob, "voice.webm");  // one webm carries both tracks
   form.append("video", blob, "voice.webm");
-  showResult(t("voice"), await api(regPath("/voice"), { method: "POST", body: form }));
+  form.append("prompt_shown_at_ms", "0");  // the digits were on screen before recording began
+  const body = await api(regPath("/voice"), { method: "POST", body: form });
+  showResult(t("voice"), body);
+  if (!body.passed && body.next) log("fail", `${t("voice")}: ${body.next}`);
 }
 
 async function match() {

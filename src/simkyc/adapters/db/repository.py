@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from datetime import UTC, datetime
 from typing import Any
 
@@ -227,8 +228,23 @@ def add_stage_result(session: Session, *, registration_id: str, outcome: StageOu
         registration_id=registration_id, stage=outcome.stage, passed=outcome.passed,
         reasons=list(outcome.reasons), model=outcome.model,
         policy_version=outcome.policy_version,
-        details=json.loads(json.dumps(outcome.details, default=str)), created_at=now))
+        details=_json_safe(outcome.details), created_at=now))
     session.flush()
+
+
+def _json_safe(value: Any) -> Any:
+    """Plain JSON for any dialect: NaN and infinities (which PostgreSQL refuses) become null."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [_json_safe(v) for v in value]
+    if value is None or isinstance(value, (str, int, bool)):
+        return value
+    if hasattr(value, "item"):  # numpy scalars
+        return _json_safe(value.item())
+    return str(value)
 
 
 def list_stage_results(session: Session, *, registration_id: str) -> list[StageOutcome]:

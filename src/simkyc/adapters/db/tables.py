@@ -117,7 +117,7 @@ class StageResultRow(Base):
     stage: Mapped[str] = mapped_column(String(32))
     passed: Mapped[bool] = mapped_column(Boolean)
     reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
-    model: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    model: Mapped[str | None] = mapped_column(String(400), nullable=True)
     policy_version: Mapped[str | None] = mapped_column(String(32), nullable=True)
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
