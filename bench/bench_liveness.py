@@ -206,30 +206,47 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sessions", type=int, default=None, help="genuine sessions (default 50)")
     ap.add_argument("--jobs", type=int, default=1, help="worker processes (default 1)")
     ap.add_argument("--genuine-only", action="store_true", help="genuine sessions only (BPCER)")
+    ap.add_argument("--summarize", type=Path, default=None,
+                    help="only summarise a liveness_rows.jsonl from an earlier run")
     a = ap.parse_args(argv)
     n = a.sessions or (8 if a.quick else 50)
     photos = gen.PHOTOS
     OUT.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
     rows: list[dict[str, Any]] = []
+    if a.summarize is not None:  # re-summarise rows written by an earlier (partial) run
+        rows = [json.loads(line) for line in a.summarize.read_text().splitlines() if line]
+        return _report(rows, 0.0)
+    partial = OUT / "liveness_rows.jsonl"  # one line per check, as they finish
+    partial.write_text("")
+
+    def keep(part: list[dict[str, Any]]) -> None:
+        rows.extend(part)
+        with partial.open("a") as fh:
+            fh.writelines(json.dumps(r) + "\n" for r in part)
+
     if a.jobs > 1:
         with ProcessPoolExecutor(a.jobs) as ex:
             for k, part in enumerate(ex.map(run_session, range(n), [photos] * n,
                                             [a.genuine_only] * n)):
-                rows += part
+                keep(part)
                 print(f"session {k + 1}/{n} done [{time.perf_counter() - t0:.0f} s]",
                       file=sys.stderr, flush=True)
     else:
         for i in range(n):
-            rows += run_session(i, photos, a.genuine_only)
+            keep(run_session(i, photos, a.genuine_only))
             g = [r for r in rows if r["kind"] == "genuine"]
             accepted = [r["kind"] for r in rows[-len(ATTACKS):]
                         if r["passed"] and r["kind"] != "genuine"]
             print(f"session {i + 1}/{n}: genuine {'pass' if g[-1]['passed'] else 'FAIL '}"
                   f"{g[-1]['reasons']}  accepted attacks: {accepted}  "
                   f"[{time.perf_counter() - t0:.0f} s]", file=sys.stderr, flush=True)
+    return _report(rows, time.perf_counter() - t0)
+
+
+def _report(rows: list[dict[str, Any]], runtime_s: float) -> int:
     s = _summary(rows)
-    s["runtime_s"] = round(time.perf_counter() - t0, 1)
+    s["runtime_s"] = round(runtime_s, 1)
     with (OUT / "liveness_rows.csv").open("w", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=list(rows[0]))
         w.writeheader()
