@@ -6,7 +6,12 @@ import numpy as np
 import pytest
 
 from simkyc.voice import get_language
-from simkyc.voice.recognizers import DigitRecognizer, PocketsphinxDigits, digits_from_text
+from simkyc.voice.recognizers import (
+    DigitRecognizer,
+    PocketsphinxDigits,
+    WhisperDigits,
+    digits_from_text,
+)
 from simkyc.voice.units import count_syllable_nuclei, speech_envelope
 from simkyc.voice.vad import speech_segments
 
@@ -45,7 +50,13 @@ def test_unit_count_on_synthetic_tones(n):
     assert units.count == n
 
 
-def test_pocketsphinx_is_a_recogniser(models):
-    ps = models.recognizer_for("en")
-    assert isinstance(ps, PocketsphinxDigits) and isinstance(ps, DigitRecognizer)
-    assert models.recognizer_for("cmn") is None
+def test_english_recognisers(models):
+    whisper, ps = models.recognizers_for("en")
+    assert isinstance(whisper, WhisperDigits) and isinstance(ps, PocketsphinxDigits)
+    assert all(isinstance(r, DigitRecognizer) for r in (whisper, ps))
+    assert models.recognizers_for("cmn") == ()
+
+
+def test_each_english_recogniser_hears_digits(generator, models):
+    x = generator.speak("en", "581406", seed=22)
+    assert [r.recognize(x, "en", 6) for r in models.recognizers_for("en")] == ["581406"] * 2

@@ -135,8 +135,12 @@ class VoicePolicy:
     vad_threshold: float = 0.5
     #: Speech present: at least this many seconds of VAD speech.
     min_speech_seconds: float = 0.5
-    #: Spoken units: |syllable nuclei counted - syllables expected| must not exceed this.
+    #: Spoken units: |syllable nuclei counted - syllables expected| must not exceed this;
+    #: when a free-length recogniser (Whisper) heard exactly the digits asked, it has
+    #: counted them too, and the looser ``unit_count_tolerance_with_recognizer``
+    #: applies (natural speech merges syllables).
     unit_count_tolerance: int = 0
+    unit_count_tolerance_with_recognizer: int = 1
     #: Speech may start no sooner than this many seconds after the prompt was shown.
     min_reaction_seconds: float = 0.2
     #: Audio-visual synchrony: the best Pearson correlation of mouth opening with the

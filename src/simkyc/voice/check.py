@@ -7,6 +7,7 @@ check               reason                      value / threshold
 ==================  ==========================  ==================================================
 speech_present      ``no_speech``               seconds of VAD speech / ``min_speech_seconds``
 unit_count          ``wrong_digit_count``       syllable nuclei counted / syllables expected
+                                                (± ``unit_count_tolerance``; see below)
 speech_after_prompt ``speech_before_prompt``    first speech minus prompt time (s) /
                                                 ``min_reaction_seconds``
 digits_match        ``wrong_digits``            digits heard / digits asked (only with a recogniser)
@@ -17,7 +18,10 @@ av_sync             ``audio_video_mismatch``    best mouth-envelope correlation 
 ==================  ==========================  ==================================================
 
 The first three always run (language-independent); ``digits_match`` when a
-recogniser exists for the language; the last two when a video is given. When
+recogniser exists for the language (with several, the digits match when any
+of them hears exactly the digits asked; when the one that did can hear any
+number of digits, it has counted them too and the syllable count gets
+``unit_count_tolerance_with_recognizer``); the last two when a video is given. When
 no speech is found the others are not run (there is nothing to measure).
 """
 
@@ -123,36 +127,55 @@ def check_spoken_digits(audio: Audio, digits: str, language: str, *, models: Voi
     checks.append(Check("speech_present", present, round(speech_s, 3),
                         policy.min_speech_seconds, None if present else "no_speech"))
     heard: str | None = None
-    recognizer = models.recognizer_for(lang.code)
+    by = None
+    recognizers = models.recognizers_for(lang.code)
     if present:
         env = speech_envelope(x, audio.sample_rate)
+        if recognizers:
+            a = max(0, int((segments[0].start - 0.2) * audio.sample_rate))
+            b = int((segments[-1].end + 0.2) * audio.sample_rate)
+            heard, by = _recognize(recognizers, x[a:b], lang.code, digits)
+            used["recognizer"] = " + ".join(r.model_id for r in recognizers)
         units = count_syllable_nuclei(env, segments)
         expected = lang.expected_syllables(digits)
-        ok = abs(units.count - expected) <= policy.unit_count_tolerance
+        # A free-length recogniser that heard exactly the digits asked has also
+        # counted them, so the syllable count may be off by the looser tolerance.
+        counted = heard == digits and by is not None and not by.fixed_length
+        tolerance = (policy.unit_count_tolerance_with_recognizer if counted
+                     else policy.unit_count_tolerance)
+        ok = abs(units.count - expected) <= tolerance
         checks.append(Check("unit_count", ok, units.count, expected,
                             None if ok else "wrong_digit_count"))
         onset = segments[0].start - prompt_shown_at_s
         ok = onset >= policy.min_reaction_seconds
         checks.append(Check("speech_after_prompt", ok, round(onset, 3),
                             policy.min_reaction_seconds, None if ok else "speech_before_prompt"))
-        if recognizer is not None:
-            a = max(0, int((segments[0].start - 0.2) * audio.sample_rate))
-            b = int((segments[-1].end + 0.2) * audio.sample_rate)
-            heard = recognizer.recognize(x[a:b], lang.code, len(digits))
-            used["recognizer"] = recognizer.model_id
+        if recognizers:
             ok = heard == digits
             checks.append(Check("digits_match", ok, heard, digits,
                                 None if ok else "wrong_digits"))
         if video is not None:
             checks.extend(_av_checks(video, env, models, policy))
             used["face_mesh"] = "mediapipe-0.10 face mesh"
-    elif recognizer is not None:
+    elif recognizers:
         heard = ""
     reasons = tuple(c.reason for c in checks if not c.passed and c.reason)
     return VoiceResult(passed=not reasons, language=lang.code, digits=digits, heard=heard,
                        checks=tuple(checks), reasons=reasons, audio_seconds=audio.duration_s,
                        speech_seconds=speech_s, models=used,
                        cpu_seconds=time.process_time() - cpu0)
+
+
+def _recognize(recognizers, samples: np.ndarray, language: str, digits: str
+               ) -> tuple[str, Any]:
+    """``(hypothesis, recogniser)``: the first that heard ``digits`` exactly, else the first's."""
+    first: tuple[str, Any] | None = None
+    for rec in recognizers:
+        heard = rec.recognize(samples, language, len(digits))
+        if heard == digits:
+            return heard, rec
+        first = (heard, rec) if first is None else first
+    return first if first is not None else ("", None)
 
 
 def _av_checks(video: Any, env, models: VoiceModels, policy: VoicePolicy) -> list[Check]:

