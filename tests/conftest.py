@@ -103,20 +103,26 @@ def service(db_url: str, tmp_path: Path,
     return make_service(db_url, tmp_path / "evidence")
 
 
+#: The accounts every API and service test gets: (name, role, outlet).
+ACCOUNTS = [
+    ("agent", Role.AGENT, "Outlet A"),
+    ("supervisor", Role.SUPERVISOR, "Outlet A"),
+    ("other_agent", Role.AGENT, "Outlet B"),
+    ("compliance", Role.COMPLIANCE, None),
+    ("auditor", Role.AUDITOR, None),
+    ("admin", Role.ADMIN, None),
+]
+
+
+def create_accounts(service: RegistrationService) -> dict[str, tuple[Agent, str]]:
+    return {name: service.create_agent(name=name, role=role, outlet_name=outlet)
+            for name, role, outlet in ACCOUNTS}
+
+
 @pytest.fixture
 def people(service: RegistrationService) -> dict[str, tuple[Agent, str]]:
     """One account per role (outlet A, plus an agent at outlet B): name -> (agent, token)."""
-    out = {}
-    for name, role, outlet in [
-        ("agent", Role.AGENT, "Outlet A"),
-        ("supervisor", Role.SUPERVISOR, "Outlet A"),
-        ("other_agent", Role.AGENT, "Outlet B"),
-        ("compliance", Role.COMPLIANCE, None),
-        ("auditor", Role.AUDITOR, None),
-        ("admin", Role.ADMIN, None),
-    ]:
-        out[name] = service.create_agent(name=name, role=role, outlet_name=outlet)
-    return out
+    return create_accounts(service)
 
 
 @pytest.fixture
@@ -140,16 +146,7 @@ def api(api_settings: Any) -> Iterator[Any]:
 
     app = create_app(api_settings)
     service = app.state.service
-    tokens = {}
-    for name, role, outlet in [
-        ("agent", Role.AGENT, "Outlet A"),
-        ("supervisor", Role.SUPERVISOR, "Outlet A"),
-        ("other_agent", Role.AGENT, "Outlet B"),
-        ("compliance", Role.COMPLIANCE, None),
-        ("auditor", Role.AUDITOR, None),
-        ("admin", Role.ADMIN, None),
-    ]:
-        tokens[name] = service.create_agent(name=name, role=role, outlet_name=outlet)[1]
+    tokens = {name: token for name, (_, token) in create_accounts(service).items()}
     with TestClient(app) as client:
         client.tokens = tokens  # type: ignore[attr-defined]
         client.hdr = lambda name: {"Authorization": f"Bearer {tokens[name]}"}  # type: ignore[attr-defined]
