@@ -77,3 +77,18 @@ def test_quality_command(capsys, face_gen):
     code, body, _ = _run(["face", "quality", str(face_gen.id_card_reference(FR / "obama.jpg")),
                           "--reference", "--json"], capsys)
     assert code == 0 and body["passed"] is True
+
+
+def test_console_script_stderr_is_one_line(tmp_path):
+    """Through the installed entry point: mediapipe's native logging is kept off stderr."""
+    import subprocess
+    import sys
+
+    exe = Path(sys.executable).with_name("simkyc")
+    proc = subprocess.run([str(exe), "face", "compare", str(FR / "obama.jpg"),
+                           str(FR / "two_people.jpg"), "--json"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines() == [
+        "error: 2 faces found in the live image (need exactly one)"]
+    assert json.loads(proc.stdout)["live"]["faces_found"] == 2

@@ -8,6 +8,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +20,22 @@ import typer
 from simkyc.cli.output import cannot_check, run_check
 
 face_app = typer.Typer(help="Face quality and 1:1 face comparison.", no_args_is_help=True)
+
+
+@contextlib.contextmanager
+def _native_stderr_quiet() -> Iterator[None]:
+    """Silence the C++ logging of mediapipe/TFLite (it writes to fd 2 directly), so
+    stderr carries only simkyc's one-line reason, per the output contract."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
 
 
 def _image_view(path: Path, quality: Any) -> dict[str, Any]:
@@ -68,7 +88,8 @@ def compare(
         ref_img = read_image_file(reference)
         live_img = read_image_file(live)
         models = load_face_models()
-        with open_face_mesh(static_image_mode=True, max_num_faces=1) as mesh:
+        with _native_stderr_quiet(), open_face_mesh(static_image_mode=True,
+                                                    max_num_faces=1) as mesh:
             result = match_faces(ref_img, live_img, models, policy=policy, mesh=mesh)
         payload = dict(base)
         payload.update({
@@ -111,7 +132,8 @@ def quality(
     def body() -> tuple[dict[str, Any], bool]:
         img = read_image_file(image)
         models = load_face_models()
-        with open_face_mesh(static_image_mode=True, max_num_faces=1) as mesh:
+        with _native_stderr_quiet(), open_face_mesh(static_image_mode=True,
+                                                    max_num_faces=1) as mesh:
             q = assess_face_quality(img, models, policy=DEFAULT_POLICY.face, mesh=mesh,
                                     role="reference" if reference else "live")
         payload = _image_view(image, q)
