@@ -447,21 +447,33 @@ def plot(curves: dict[str, tuple[np.ndarray, np.ndarray]], threshold: float, out
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(8, 6))
+    fig, ax = plt.subplots(figsize=(9, 6.5))
     shown = [k for k in curves if k.startswith("all_pairs|")] + [
         k for k in curves if k.startswith("pivot|") and ("cosine" in k or "simkyc" in k)]
+    conditions = list(dict.fromkeys(k.split("|")[1] for k in shown if k.startswith("all_pairs|")))
+    colours = {c: plt.get_cmap("tab10")(i) for i, c in enumerate(conditions)}
     for key in shown:
         gen, imp = curves[key]
         if not len(gen) or not len(imp):
             continue
         fmr, fnmr = det_points(gen, imp)
-        style = "-" if "simkyc" in key else ("--" if "face_recognition" in key else ":")
-        ax.plot(np.clip(fmr, 1e-4, 1), np.clip(fnmr, 1e-4, 1), style, label=key, lw=1.2)
+        set_name, cond, who = key.split("|")
+        if set_name == "pivot":
+            colour, style = "grey", ("-." if who == "simkyc" else ":")
+        else:
+            colour, style = colours[cond], ("-" if who == "simkyc" else "--")
+        ax.plot(np.clip(fmr, 1e-4, 1), np.clip(fnmr, 1e-4, 1), style, color=colour, label=key,
+                lw=1.2)
+        if set_name == "all_pairs":  # the operating point each matcher uses
+            t = threshold if who == "simkyc" else PEER_THRESHOLD
+            ax.plot(max(float(np.mean(imp <= t)), 1e-4), max(float(np.mean(gen > t)), 1e-4),
+                    "o" if who == "simkyc" else "s", color=colour, ms=5)
     ax.set_xscale("log")
     ax.set_yscale("log")
-    ax.set_xlabel("false match rate (FMR)")
+    ax.set_xlabel("false match rate (FMR; 0 is drawn at 1e-4)")
     ax.set_ylabel("false non-match rate (FNMR)")
-    ax.set_title(f"DET: simkyc (dlib ResNet, threshold {threshold}) vs peers")
+    ax.set_title(f"DET: simkyc (solid, o = threshold {threshold}) vs face_recognition-style "
+                 f"(dashed, s = {PEER_THRESHOLD}) and deepface (pivot, grey)", fontsize=9)
     ax.axhline(MAX_FNMR_DEGRADED, color="grey", lw=0.5)
     ax.legend(fontsize=6, loc="lower left")
     ax.grid(True, which="both", lw=0.3)
