@@ -90,10 +90,19 @@ def test_turned_head(face_models, face_policy, face_mesh, fr_photo):
     assert abs(_check(q, "yaw").value) > face_policy.max_yaw_deg
 
 
-def test_tilted_head(face_models, face_policy, face_mesh, fr_photo):
-    q = _assess(fr_photo("biden_biden2.jpg"), face_models, face_policy, face_mesh)
-    assert "head_tilted" in q.reasons
-    assert "head_turned" not in q.reasons
+def test_tilted_head(face_models, face_policy, face_mesh):
+    """No photo in the data is tilted past the default 25 deg, so the check is shown on
+    img23.jpg (a real photo, chin raised about 16 deg) under a stricter 10 deg policy."""
+    import dataclasses
+
+    img = read_image_file(DF / "img23.jpg")
+    relaxed = _assess(img, face_models, face_policy, face_mesh)
+    assert "head_tilted" not in relaxed.reasons
+    pitch = _check(relaxed, "pitch").value
+    assert 10 < abs(pitch) <= face_policy.max_pitch_deg
+    strict = dataclasses.replace(face_policy, max_pitch_deg=10.0)
+    q = _assess(img, face_models, strict, face_mesh)
+    assert "head_tilted" in q.reasons and "head_turned" not in q.reasons
 
 
 def test_reference_role_is_lenient_for_chip_photos(face_models, face_policy, face_mesh, face_gen):
@@ -141,3 +150,14 @@ def test_quality_is_frozen(face_models, face_policy, face_mesh, fr_photo):
     q = _assess(fr_photo("obama_small.jpg"), face_models, face_policy, face_mesh)
     with pytest.raises(AttributeError):
         q.passed = False  # type: ignore[misc]
+
+
+def test_grey_frame_is_assessed_like_colour(face_models, face_policy, face_mesh, fr_photo):
+    grey = fr_photo("obama_small.jpg").mean(axis=2).astype(np.uint8)
+    q = _assess(grey, face_models, face_policy, face_mesh)
+    assert q.passed and q.faces_found == 1
+
+
+def test_not_an_image_array_is_a_programming_error(face_models, face_policy):
+    with pytest.raises(ValueError, match="RGB"):
+        assess_face_quality(np.zeros((40, 40, 4), np.float32), face_models, policy=face_policy)

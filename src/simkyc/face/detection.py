@@ -65,7 +65,9 @@ class DetectedFace:
     landmarks: tuple[tuple[int, int], ...]
 
 
-def _as_rgb(image: np.ndarray) -> np.ndarray:
+def as_rgb(image: np.ndarray) -> np.ndarray:
+    """``image`` as a contiguous RGB ``uint8`` array (a grey 2-D image is stacked to 3
+    channels); ``ValueError`` for anything else."""
     if image.ndim == 2:
         return np.ascontiguousarray(np.stack([image] * 3, axis=-1), dtype=np.uint8)
     if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
@@ -107,7 +109,7 @@ def detect_faces(
     """
     import dlib
 
-    rgb = _as_rgb(image)
+    rgb = as_rgb(image)
     scale = detection_scale(rgb.shape, small_side=small_side, max_side=max_side)
     if scale == 1.0:
         work = rgb
@@ -136,7 +138,7 @@ def face_chip(image: np.ndarray, face: DetectedFace, models: FaceModels) -> np.n
     """The 150x150 RGB chip of ``face``, rotated and scaled so the eyes are level."""
     import dlib
 
-    rgb = _as_rgb(image)
+    rgb = as_rgb(image)
     b = face.box
     rect = dlib.rectangle(b.left, b.top, b.right, b.bottom)
     parts = [dlib.point(x, y) for x, y in face.landmarks]
@@ -167,6 +169,7 @@ __all__ = [
     "CHIP_SIZE",
     "DetectedFace",
     "FaceBox",
+    "as_rgb",
     "detect_faces",
     "detection_scale",
     "embed_chip",

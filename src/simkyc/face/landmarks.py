@@ -72,7 +72,7 @@ def _pose(points: np.ndarray, size: tuple[int, int]) -> tuple[float, float]:
     camera = np.array([[w, 0, w / 2], [0, w, h / 2], [0, 0, 1]], dtype=np.float64)
     image_pts = points[list(_POSE_POINTS), :2].astype(np.float64)
     ok, rvec, _ = cv2.solvePnP(_MODEL_3D, image_pts, camera, np.zeros(4),
-                               flags=cv2.SOLVEPNP_ITERATIVE)
+                               flags=cv2.SOLVEPNP_SQPNP)
     if not ok:
         return float("nan"), float("nan")
     rot, _ = cv2.Rodrigues(rvec)

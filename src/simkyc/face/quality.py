@@ -33,7 +33,7 @@ import numpy as np
 
 from simkyc.domain.policy import FacePolicy
 from simkyc.domain.results import Check
-from simkyc.face.detection import DetectedFace, detect_faces, face_chip
+from simkyc.face.detection import DetectedFace, as_rgb, detect_faces, face_chip
 from simkyc.face.landmarks import measure_with_mesh
 from simkyc.face.messages import customer_message, customer_messages
 from simkyc.face.models import FaceModels, open_face_mesh
@@ -116,6 +116,7 @@ def assess_with_chip(
     if role not in ROLES:
         raise ValueError(f"role must be one of {ROLES}, not {role!r}")
     live = role == "live"
+    image = as_rgb(image)
     faces = detect_faces(
         image, models, small_side=policy.small_image_side_px, max_side=policy.detection_max_side_px,
         min_score=0.0 if live else policy.reference_min_detection_score,
