@@ -43,3 +43,20 @@ def test_alphanumeric_number_resolved_only_by_both_check_digits() -> None:
 def test_td3_tail_k_is_filler() -> None:
     ocr = [TD3[0][:30] + "<<K<<<<<<<<<<<", TD3[1]]
     assert correct_fields(ocr)[0] == TD3[0]
+
+
+
+def test_o_zero_resolution_is_bounded() -> None:
+    """Only one flip, or all-O / all-0 readings, are tried; both check digits must agree."""
+    from simkyc.document.mrz import check_digit
+    from simkyc.document.mrz_ocr import _resolve_number
+
+    true = "AB0CD0EF"
+    cd = check_digit(true)
+    assert _resolve_number("ABOCD0EF", cd, lambda n: n == true) == true  # one flip
+    assert _resolve_number("ABOCDOEF", cd, lambda n: n == true) == true  # all O -> 0
+    mixed = "A0O0OB"  # three flips away from A00O0B... and not all-O or all-0
+    target = "AO00OB"
+    assert _resolve_number(mixed, check_digit(target), lambda n: n == target) == mixed
+    # The composite must agree too.
+    assert _resolve_number("ABOCD0EF", cd, lambda n: False) == "ABOCD0EF"

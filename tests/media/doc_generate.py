@@ -266,8 +266,8 @@ def _draw_cn_back(rng: random.Random, *, expired: bool = False) -> GeneratedDocu
     d.text((270, 170), "居民身份证", font=_font(CJK_BOLD, 64), fill=(30, 30, 30))
     _, province, county = rng.choice(_region_codes())
     authority = f"{county}公安局"
-    if rng.random() < 0.3:
-        authority = f"{province}{county}公安局"[:14]
+    if rng.random() < 0.3 and len(province + county) <= 11:
+        authority = f"{province}{county}公安局"
     if expired:
         start = _random_date(rng, date(2000, 1, 1), date(2010, 1, 1))
     else:

@@ -22,6 +22,11 @@ ETHNICITIES = frozenset(
 )
 # OCR renders the middle dot of transliterated names in several ways.
 _DOTS = re.compile(r"[.．・•∙⋅·•‧◦°]")
+# The recogniser sometimes returns the traditional form of a printed simplified
+# character (e.g. 漢 for 汉); only ethnicity names are folded with this.
+_TRADITIONAL = str.maketrans({"漢": "汉", "維": "维", "爾": "尔", "滿": "满", "壯": "壮",
+                              "納": "纳", "頗": "颇", "倫": "伦", "烏": "乌", "達": "达",
+                              "錫": "锡", "東": "东", "薩": "萨", "獨": "独", "龍": "龙"})
 _ID_DIGITS = str.maketrans({"O": "0", "o": "0", "D": "0", "I": "1", "l": "1", "|": "1",
                             "Z": "2", "S": "5", "B": "8", "x": "X", "×": "X"})
 _ID_RE = re.compile(r"(?<![0-9])([0-9]{17}[0-9X])(?![0-9X])")
@@ -85,10 +90,10 @@ def extract_front(rows: list[list[OcrLine]]) -> dict[str, Any]:
             fields["sex"] = {"男": "M", "女": "F"}.get(sex)
             eth = _after(v, "民族")
             if eth:
-                fields["ethnicity"] = eth.removesuffix("族")
+                fields["ethnicity"] = eth.removesuffix("族").translate(_TRADITIONAL)
             continue
         if (v := _after(text, "民族")) is not None:
-            fields["ethnicity"] = v.removesuffix("族") or None
+            fields["ethnicity"] = v.removesuffix("族").translate(_TRADITIONAL) or None
             continue
         if (v := _after(text, "出生")) is not None:
             m = _BIRTH_RE.search(v)

@@ -17,7 +17,6 @@ wrong check digit on the document is reported, never repaired.
 
 from __future__ import annotations
 
-import itertools
 import re
 import unicodedata
 from collections.abc import Callable
@@ -89,20 +88,24 @@ def _digits(s: str) -> str:
 
 
 def _resolve_number(number: str, cd: str, composite_ok: Callable[[str], bool]) -> str:
-    """Try O/0 readings of an alphanumeric number; keep one only if both the
-    number's check digit and the composite (given the new number) agree."""
-    positions = [i for i, c in enumerate(number) if c in _AMBIGUOUS][:6]
+    """Resolve ``O``/``0`` in an alphanumeric document number.
+
+    Candidates are few on purpose: one character flipped, or every ``O`` read
+    as ``0`` (or every ``0`` as ``O``). A candidate is kept only if *both* the
+    number's check digit and the composite check digit agree with it, so a
+    document printed with a wrong check digit is accepted only by a double
+    coincidence (about 1 in 100 per candidate, and only for numbers holding
+    ``O`` or ``0``); the benchmark counts such cases.
+    """
+    positions = [i for i, c in enumerate(number) if c in _AMBIGUOUS]
     if not cd.isdigit() or not positions:
         return number
     if check_digit(number) == cd and composite_ok(number):
         return number
-    for flips in itertools.product((False, True), repeat=len(positions)):
-        chars = list(number)
-        for pos, flip in zip(positions, flips, strict=True):
-            if flip:
-                chars[pos] = _AMBIGUOUS[chars[pos]]
-        cand = "".join(chars)
-        if check_digit(cand) == cd and composite_ok(cand):
+    candidates = [number[:i] + _AMBIGUOUS[number[i]] + number[i + 1:] for i in positions]
+    candidates += [number.replace("O", "0"), number.replace("0", "O")]
+    for cand in dict.fromkeys(candidates):
+        if cand != number and check_digit(cand) == cd and composite_ok(cand):
             return cand
     return number
 
