@@ -77,3 +77,32 @@ def test_to_dict_keys() -> None:
     assert d["birth_date"] == "1949-12-31"
     assert set(d["region"]) == {"code", "province", "county"}
     assert check_id_number("123").to_dict()["error"] == "format"
+
+
+# python-stdnum's own vectors (tests/test_cn_ric.doctest in arthurdejong/python-stdnum):
+# (number, error or None, province, county at the birth year).
+STDNUM_VECTORS = [
+    ("360426199101010071", None, "江西省", "德安县"),
+    ("44011320141005001x", None, "广东省", "番禺区"),
+    ("412723199010050012", None, "河南省", "商水县"),
+    ("110102199101010078", None, "北京市", "西城区"),
+    ("120110198012010073", None, "天津市", "东郊区"),  # before 1991
+    ("120110199212010072", None, "天津市", "东丽区"),  # after 1991
+    ("990426199112010074", "region", None, None),  # unknown county
+    ("110111198012010078", "region", None, None),  # county not yet registered
+    ("110201199312010077", "region", None, None),  # county deregistered
+    ("T60426199101010078", "format", None, None),
+    ("360426199113010079", "birth_date", None, None),
+    ("36042619910102009X", "checksum", None, None),
+]
+
+
+@pytest.mark.parametrize(("number", "error", "province", "county"), STDNUM_VECTORS)
+def test_python_stdnum_vectors(number: str, error: str | None, province: str | None,
+                               county: str | None) -> None:
+    r = check_id_number(number)
+    assert r.error == error and r.valid is (error is None)
+    if error is None:
+        assert r.region is not None
+        assert (r.region["province"], r.region["county"]) == (province, county)
+        assert r.number == number.upper()
