@@ -29,7 +29,6 @@ import csv
 import hashlib
 import itertools
 import json
-import os
 import sys
 import time
 from collections.abc import Iterable
@@ -206,7 +205,6 @@ def pair_distances(pairs: Iterable[tuple[Path, Path, bool]], ref: dict[Path, Ite
 
 
 def run(quick: bool) -> dict[str, Any]:
-    os.environ.setdefault("GLOG_minloglevel", "2")
     import cv2
 
     from simkyc.domain.policy import DEFAULT_POLICY

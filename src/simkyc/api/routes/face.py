@@ -17,7 +17,6 @@ server-side stage record; clients never see them.
 
 from __future__ import annotations
 
-import os
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, HTTPException, UploadFile, status
@@ -68,7 +67,6 @@ async def capture_live_face(
     if reg.status is not RegistrationStatus.DOCUMENT_CHECKED:
         raise IllegalTransitionError(reg.status.value, RegistrationStatus.LIVE_FACE_CAPTURED.value)
     face_models = models.get("face", _load_models)
-    os.environ.setdefault("GLOG_minloglevel", "2")
     with open_face_mesh(static_image_mode=True, max_num_faces=1) as mesh:
         quality = assess_face_quality(image, face_models, policy=service.policy.face, mesh=mesh)
     outcome = StageOutcome(
@@ -111,7 +109,6 @@ def match_live_face(
     assert reference is not None and live is not None
     face_models = models.get("face", _load_models)
     policy = service.policy.face
-    os.environ.setdefault("GLOG_minloglevel", "2")
     from simkyc.face.models import open_face_mesh
 
     with open_face_mesh(static_image_mode=True, max_num_faces=1) as mesh:
