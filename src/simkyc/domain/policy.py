@@ -143,11 +143,11 @@ class VoicePolicy:
     unit_count_tolerance_with_recognizer: int = 1
     #: Speech may start no sooner than this many seconds after the prompt was shown.
     min_reaction_seconds: float = 0.2
-    #: Audio-visual synchrony: the best Pearson correlation of mouth opening with the
-    #: speech envelope (both at the video frame rate) over lags of up to
-    #: ``av_max_lag_seconds`` must reach ``av_min_correlation`` (-1..1).
+    #: Audio-visual synchrony: the smaller of two Pearson correlations of mouth opening
+    #: with the speech envelope (levels, and frame-to-frame changes; each at its best lag
+    #: within ``av_max_lag_seconds``) must reach ``av_min_correlation`` (-1..1).
     av_min_correlation: float = 0.6
-    av_max_lag_seconds: float = 0.2
+    av_max_lag_seconds: float = 0.1
     #: Share of video frames (during speech) in which a face mesh must be found.
     av_min_face_fraction: float = 0.8
 

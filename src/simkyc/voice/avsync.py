@@ -8,9 +8,10 @@ sampled at the frame times. Speaking opens the mouth on vowels and closes it
 between digits, so the two series rise and fall together; a voice recorded
 elsewhere (a replay, a dub, someone off camera) does not follow this mouth.
 
-The score is the highest Pearson correlation (-1..1) of the two series over
-time shifts of up to ``max_lag_s`` (camera and microphone are not perfectly
-aligned, and the mouth opens slightly before the sound).
+The score (see :func:`sync_score`) needs both the levels and the frame-to-frame
+changes of the two series to correlate, each at its best time shift within
+``max_lag_s`` (camera and microphone are not perfectly aligned, and the mouth
+opens slightly before the sound).
 """
 
 from __future__ import annotations
@@ -71,11 +72,15 @@ def _envelope_at(env: Envelope, times_s: np.ndarray, smooth_s: float = 0.06) -> 
     return np.interp(times_s, env.times, amp, left=0.0, right=0.0)
 
 
-def sync_score(track: MouthTrack, env: Envelope, *, max_lag_s: float = 0.2) -> float:
-    """Best Pearson correlation of mouth opening with the envelope over lags ±``max_lag_s``.
+def sync_score(track: MouthTrack, env: Envelope, *, max_lag_s: float = 0.1) -> float:
+    """Agreement of mouth opening and speech envelope, -1..1 (higher = in sync).
 
-    Frames without a face are left out. Returns -1.0 when fewer than 8
-    frames with a face remain or either series is constant.
+    Two Pearson correlations, each maximised over lags of ±``max_lag_s`` in
+    20-ms steps: of the levels (mouth open while sound is loud) and of the
+    frame-to-frame changes (the mouth opens as each syllable starts). The
+    score is the smaller of the two, so both the slow on/off pattern and the
+    syllable onsets must match. Frames without a face are left out. Returns
+    -1.0 when fewer than 8 frames with a face remain or a series is constant.
     """
     ok = np.isfinite(track.opening)
     if ok.sum() < 8:
@@ -83,12 +88,19 @@ def sync_score(track: MouthTrack, env: Envelope, *, max_lag_s: float = 0.2) -> f
     t, mouth = track.times_s[ok], track.opening[ok]
     if np.ptp(mouth) < 1e-6:
         return -1.0
+    return min(_best_corr(mouth, t, env, max_lag_s, np.asarray),
+               _best_corr(mouth, t, env, max_lag_s, np.diff))
+
+
+def _best_corr(mouth: np.ndarray, t: np.ndarray, env: Envelope, max_lag_s: float,
+               transform) -> float:
+    m = transform(mouth)
     best = -1.0
     for lag in np.arange(-max_lag_s, max_lag_s + 1e-9, 0.02):
-        sound = _envelope_at(env, t + lag)
-        if np.ptp(sound) < 1e-9:
+        sound = transform(_envelope_at(env, t + lag))
+        if np.ptp(sound) < 1e-9 or np.ptp(m) < 1e-9:
             continue
-        r = float(np.corrcoef(mouth, sound)[0, 1])
+        r = float(np.corrcoef(m, sound)[0, 1])
         if np.isfinite(r):
             best = max(best, r)
     return best
