@@ -134,8 +134,9 @@ function record(stream, mimeType) {
   const rec = new MediaRecorder(stream, mimeType ? { mimeType } : undefined);
   rec.ondataavailable = (e) => { if (e.data && e.data.size) chunks.push(e.data); };
   const done = new Promise((resolve) => { rec.onstop = () => resolve(new Blob(chunks, { type: "video/webm" })); });
+  const started = new Promise((resolve) => { rec.onstart = resolve; });
   rec.start(250);
-  return { stop: () => { if (rec.state !== "inactive") rec.stop(); return done; } };
+  return { started, stop: () => { if (rec.state !== "inactive") rec.stop(); return done; } };
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -152,6 +153,8 @@ async function liveness() {
   const ch = await api(regPath("/liveness/challenge"), { method: "POST" });
   const videoOnly = new MediaStream(state.stream.getVideoTracks());
   const rec = record(videoOnly, pickMime(false));
+  // The colours are timed from the first recorded frame: wait for the recorder.
+  await rec.started;
   const flashing = flashColours(ch.screen_colours || [], ch.colour_ms || 400);
   $("prompt").textContent = t("hold");
   await sleep(NEUTRAL_MS);
