@@ -139,8 +139,9 @@ class VoicePolicy:
     min_speech_seconds: float = 0.5
     #: Spoken units: |syllable nuclei counted - syllables expected| must not exceed this;
     #: when a free-length recogniser (Whisper) heard exactly the digits asked, it has
-    #: counted them too, and the looser ``unit_count_tolerance_with_recognizer``
-    #: applies (natural speech merges syllables).
+    #: counted them too, and the count may fall short by up to
+    #: ``unit_count_tolerance_with_recognizer`` (fluent speech merges syllables; an
+    #: extra digit adds syllables, so the upper bound stays strict).
     unit_count_tolerance: int = 0
     unit_count_tolerance_with_recognizer: int = 1
     #: Speech may start no sooner than this many seconds after the prompt was shown.
