@@ -65,7 +65,9 @@ def test_several_faces_cannot_be_decided(face_models, face_policy, face_mesh, fr
 def test_bytes_are_decoded_once_and_bad_bytes_raise(face_models, face_policy, face_mesh):
     data = (FR / "obama_small.jpg").read_bytes()
     r = match_faces(data, data, face_models, policy=face_policy, mesh=face_mesh)
-    assert r.decided and r.distance == pytest.approx(0.0, abs=1e-9)
+    # The reference chip is upscaled, smoothed and mirror-averaged, the live one is not,
+    # so the same photo is close but not at distance 0.
+    assert r.decided and r.match and r.distance is not None and r.distance < 0.15
     with pytest.raises(UnsupportedMediaError):
         match_faces(b"not an image at all", data, face_models, policy=face_policy)
     with pytest.raises(InputError):

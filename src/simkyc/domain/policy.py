@@ -29,9 +29,10 @@ class DocumentPolicy:
 class FacePolicy:
     """Face quality gate and 1:1 match threshold (issue 4; measured by ``simkyc bench faces``)."""
 
-    #: Euclidean distance between 128-d dlib ResNet embeddings at or below which two
-    #: faces match (range 0..~1.5; lower is stricter). Calibrated, see docs/face.md.
-    match_threshold: float = 0.50
+    #: Euclidean distance between unit-length 128-d dlib ResNet embeddings (grey chips,
+    #: reference mirror-averaged) at or below which two faces match (range 0..2; lower
+    #: is stricter). Calibrated, see docs/face.md.
+    match_threshold: float = 0.37
     #: Live capture: the face box (dlib HOG) must be at least this wide, in pixels.
     live_min_face_px: int = 90
     #: Reference (document or chip photo, e.g. 102x126 px): minimum face width, pixels.

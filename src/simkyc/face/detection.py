@@ -159,6 +159,65 @@ def embed_face(image: np.ndarray, face: DetectedFace, models: FaceModels) -> np.
     return embed_chip(face_chip(image, face, models), models)
 
 
+#: Reference faces narrower than this (pixels) are upscaled (bicubic) to it before
+#: alignment, so the 150 px chip is not stretched out of a ~63 px chip-photo face.
+REFERENCE_UPSCALE_FACE_PX = 150
+#: Gaussian sigma (pixels, on the 150x150 chip) smoothing the reference chip:
+#: suppresses JPEG blocks, halftone and resampling artefacts of document photos.
+REFERENCE_CHIP_BLUR_SIGMA = 0.8
+
+
+def grey_chip(chip: np.ndarray) -> np.ndarray:
+    """The chip's luminance, stacked to 3 channels (the encoder takes RGB)."""
+    return cv2.cvtColor(cv2.cvtColor(chip, cv2.COLOR_RGB2GRAY), cv2.COLOR_GRAY2RGB)
+
+
+def reference_chip(image: np.ndarray, face: DetectedFace, models: FaceModels) -> np.ndarray:
+    """The chip used to embed a reference (document) face.
+
+    A face narrower than :data:`REFERENCE_UPSCALE_FACE_PX` is cut out with a
+    margin of one face width, upscaled bicubically to that width (landmarks
+    scaled with it) and aligned there; the chip is then smoothed with a Gaussian
+    of sigma :data:`REFERENCE_CHIP_BLUR_SIGMA` px.
+    """
+    rgb = as_rgb(image)
+    b = face.box
+    w = max(1, b.width)
+    if w < REFERENCE_UPSCALE_FACE_PX:
+        k = REFERENCE_UPSCALE_FACE_PX / w
+        x0, y0 = max(0, b.left - w), max(0, b.top - w)
+        x1, y1 = min(rgb.shape[1], b.right + w), min(rgb.shape[0], b.bottom + w)
+        crop = rgb[y0:y1, x0:x1]
+        big = cv2.resize(crop, (round(crop.shape[1] * k), round(crop.shape[0] * k)),
+                         interpolation=cv2.INTER_CUBIC)
+        scaled = DetectedFace(
+            FaceBox(round((b.left - x0) * k), round((b.top - y0) * k),
+                    round((b.right - x0) * k), round((b.bottom - y0) * k), b.score),
+            tuple((round((x - x0 + 0.5) * k - 0.5), round((y - y0 + 0.5) * k - 0.5))
+                  for x, y in face.landmarks),
+        )
+        chip = face_chip(np.ascontiguousarray(big), scaled, models)
+    else:
+        chip = face_chip(rgb, face, models)
+    return cv2.GaussianBlur(chip, (0, 0), REFERENCE_CHIP_BLUR_SIGMA)
+
+
+def match_embedding(chips: list[np.ndarray], models: FaceModels) -> np.ndarray:
+    """The matching embedding: the chips' luminance embedded (one batch), averaged and
+    scaled to unit length (so distances are 0..2 and independent of the raw norm).
+
+    Grey because reference photos are often grey, faded or colour-cast; one chip for a
+    live frame, the chip and its mirror image for a reference (test-time augmentation).
+    """
+    batch = [np.ascontiguousarray(grey_chip(c)) for c in chips]
+    for c in batch:
+        if c.shape != (CHIP_SIZE, CHIP_SIZE, 3):
+            raise ValueError(f"expected {CHIP_SIZE}x{CHIP_SIZE} RGB chips, got {c.shape}")
+    vecs = np.asarray(models.encoder.compute_face_descriptor(batch), dtype=np.float64)
+    mean = vecs.mean(axis=0)
+    return mean / max(float(np.linalg.norm(mean)), 1e-12)
+
+
 def face_distance(a: np.ndarray, b: np.ndarray) -> float:
     """Euclidean distance between two embeddings (0 = identical; ~0.6 = typical limit)."""
     return float(np.linalg.norm(np.asarray(a, dtype=np.float64) - np.asarray(b, dtype=np.float64)))
@@ -169,6 +228,8 @@ __all__ = [
     "CHIP_SIZE",
     "DetectedFace",
     "FaceBox",
+    "REFERENCE_CHIP_BLUR_SIGMA",
+    "REFERENCE_UPSCALE_FACE_PX",
     "as_rgb",
     "detect_faces",
     "detection_scale",
@@ -176,4 +237,7 @@ __all__ = [
     "embed_face",
     "face_chip",
     "face_distance",
+    "grey_chip",
+    "match_embedding",
+    "reference_chip",
 ]

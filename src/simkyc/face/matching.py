@@ -1,8 +1,10 @@
 """1:1 matching of a live face against a reference (document or chip) photo.
 
 :func:`match_faces` decodes each image once, detects and aligns once, embeds
-once (128-d dlib ResNet) and compares the Euclidean distance with the policy's
-calibrated ``match_threshold`` (lower distance = more alike). The reference's
+(128-d dlib ResNet on the grey chip; the reference chip upscaled, smoothed and
+averaged with its mirror image, see ``detection.match_embedding``), scales the
+embeddings to unit length and compares their Euclidean distance with the
+policy's calibrated ``match_threshold`` (lower distance = more alike). The reference's
 analysis can be kept in a :class:`ReferenceCache` for the session, so repeated
 live captures against the same document cost one embedding each.
 
@@ -25,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from simkyc.domain.policy import FacePolicy
-from simkyc.face.detection import embed_chip, face_distance
+from simkyc.face.detection import face_distance, match_embedding, reference_chip
 from simkyc.face.models import FaceModels
 from simkyc.face.quality import FaceQuality, FaceRole, assess_with_chip
 from simkyc.media.images import decode_image
@@ -46,7 +48,7 @@ class FaceAnalysis:
 class FaceMatch:
     """The 1:1 decision.
 
-    ``distance`` is the Euclidean embedding distance (0..~1.5; ``None`` if not
+    ``distance`` is the Euclidean distance of the unit-length embeddings (0..2; ``None`` if not
     decided); ``threshold`` the policy's match threshold; ``model`` the embedding
     model id. ``reasons`` are codes such as ``face_mismatch`` or
     ``live:face_blurry`` / ``reference:no_face``.
@@ -138,7 +140,13 @@ def analyze_face(
     """
     rgb = decode_image(image) if isinstance(image, bytes) else image
     quality, chip = assess_with_chip(rgb, models, policy=policy, mesh=mesh, role=role)
-    embedding = embed_chip(chip, models) if chip is not None else None
+    if chip is None or quality.face is None:
+        embedding = None
+    elif role == "reference":
+        ref = reference_chip(rgb, quality.face, models)
+        embedding = match_embedding([ref, ref[:, ::-1]], models)
+    else:
+        embedding = match_embedding([chip], models)
     return FaceAnalysis(quality=quality, embedding=embedding)
 
 
