@@ -26,7 +26,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, File, Form, UploadFile
 
-from simkyc.api.deps import ModelsDep, RegistrarDep, ServiceDep, SettingsDep, read_upload
+from simkyc.api.deps import ModelsDep, RegistrarDep, ServiceDep, SettingsDep, read_upload_sync
 from simkyc.api.routes.registrations import RegistrationId
 from simkyc.domain.evidence import EvidenceKind
 from simkyc.domain.registration import RegistrationStatus
@@ -72,7 +72,7 @@ def _record(service: Any, actor: Any, registration_id: str, reading: Any,
 
 
 @router.post("/{registration_id}/document")
-async def check_document_image(
+def check_document_image(
     registration_id: RegistrationId,
     actor: RegistrarDep,
     service: ServiceDep,
@@ -86,7 +86,7 @@ async def check_document_image(
     from simkyc.document import load_document_models, read_document
     from simkyc.media.images import decode_image
 
-    data, mime = await read_upload(file, max_bytes=settings.max_image_bytes, families=("image",))
+    data, mime = read_upload_sync(file, max_bytes=settings.max_image_bytes, families=("image",))
     image = decode_image(data, max_bytes=settings.max_image_bytes)
     # Refuse a closed registration before spending OCR time on it.
     service.get_registration(actor=actor, registration_id=registration_id)

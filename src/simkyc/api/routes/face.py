@@ -21,7 +21,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, HTTPException, UploadFile, status
 
-from simkyc.api.deps import ModelsDep, RegistrarDep, ServiceDep, SettingsDep, read_upload
+from simkyc.api.deps import ModelsDep, RegistrarDep, ServiceDep, SettingsDep, read_upload_sync
 from simkyc.api.routes.registrations import RegistrationId
 from simkyc.domain.errors import IllegalTransitionError
 from simkyc.domain.evidence import EvidenceKind
@@ -48,7 +48,7 @@ def _messages(reasons: tuple[str, ...], lang: str | None, faces: int) -> list[st
 
 
 @router.post("/{registration_id}/live-face")
-async def capture_live_face(
+def capture_live_face(
     registration_id: RegistrationId,
     actor: RegistrarDep,
     service: ServiceDep,
@@ -61,7 +61,7 @@ async def capture_live_face(
     from simkyc.face.quality import assess_face_quality
     from simkyc.media.images import decode_image
 
-    data, mime = await read_upload(file, max_bytes=settings.max_image_bytes, families=("image",))
+    data, mime = read_upload_sync(file, max_bytes=settings.max_image_bytes, families=("image",))
     image = decode_image(data, max_bytes=settings.max_image_bytes)
     reg = service.get_registration(actor=actor, registration_id=registration_id)
     if reg.status is not RegistrationStatus.DOCUMENT_CHECKED:

@@ -27,7 +27,7 @@ from simkyc.api.deps import (
     ServiceDep,
     SettingsDep,
     max_bytes_for,
-    read_upload,
+    read_upload_sync,
 )
 from simkyc.api.routes.registrations import RegistrationId
 from simkyc.domain.evidence import EvidenceKind
@@ -78,7 +78,7 @@ def _png(rgb: Any) -> bytes:
 
 
 @router.post("/{registration_id}/liveness")
-async def check_liveness_step(
+def check_liveness_step(
     registration_id: RegistrationId,
     actor: RegistrarDep,
     service: ServiceDep,
@@ -92,7 +92,7 @@ async def check_liveness_step(
     from simkyc.liveness import ScreenLight, check_liveness
     from simkyc.media.video import read_video
 
-    data, mime = await read_upload(video, max_bytes=max_bytes_for(settings, "video"),
+    data, mime = read_upload_sync(video, max_bytes=max_bytes_for(settings, "video"),
                                    families=("video",))
     challenge = service.consume_challenge(actor=actor, registration_id=registration_id,
                                           kind=CHALLENGE_KIND, nonce=nonce)

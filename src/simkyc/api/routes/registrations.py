@@ -16,7 +16,7 @@ from simkyc.api.deps import (
     ServiceDep,
     SettingsDep,
     max_bytes_for,
-    read_upload,
+    read_upload_sync,
 )
 from simkyc.domain.evidence import EvidenceKind
 from simkyc.workflow import NewEvidence
@@ -65,7 +65,7 @@ def read_registration(registration_id: RegistrationId, actor: ActorDep,
 
 
 @router.post("/{registration_id}/evidence/{kind}", status_code=status.HTTP_201_CREATED)
-async def upload_evidence(
+def upload_evidence(
     registration_id: RegistrationId,
     kind: EvidenceKind,
     actor: RegistrarDep,
@@ -78,7 +78,7 @@ async def upload_evidence(
     if families is None:
         raise HTTPException(status.HTTP_400_BAD_REQUEST,
                             detail=f"evidence kind {kind.value} is not uploaded directly")
-    data, mime = await read_upload(file, max_bytes=max_bytes_for(settings, families[0]),
+    data, mime = read_upload_sync(file, max_bytes=max_bytes_for(settings, families[0]),
                                    families=families)
     if families == ("image",):
         from simkyc.media.images import decode_image
