@@ -17,6 +17,7 @@ import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 from simkyc.domain.errors import InputError, MediaTooLargeError, UnsupportedMediaError
+from simkyc.media.files import read_limited
 
 #: Formats accepted (Pillow names) and their MIME types.
 ACCEPTED_FORMATS: dict[str, str] = {
@@ -35,19 +36,15 @@ MIN_SIDE = 16
 
 def read_image_file(path: str | Path, **limits: int) -> np.ndarray:
     """Read and decode an image file; see :func:`decode_image`."""
-    p = Path(path)
-    try:
-        size = p.stat().st_size
-    except OSError as exc:
-        raise InputError(f"cannot read {p}: {exc.strerror or exc}") from exc
-    max_bytes = limits.get("max_bytes", MAX_BYTES)
-    if size > max_bytes:
-        raise MediaTooLargeError(f"{p.name}: {size} bytes exceeds the {max_bytes}-byte limit")
-    try:
-        data = p.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read {p}: {exc.strerror or exc}") from exc
+    data = read_limited(path, max_bytes=limits.get("max_bytes", MAX_BYTES))
     return decode_image(data, **limits)
+
+
+def encode_png(rgb: np.ndarray) -> bytes:
+    """PNG bytes of an RGB ``uint8`` array (lossless, for evidence crops and frames)."""
+    buf = io.BytesIO()
+    Image.fromarray(rgb).save(buf, format="PNG")
+    return buf.getvalue()
 
 
 def sniff_image_type(data: bytes) -> str | None:
@@ -126,6 +123,7 @@ __all__ = [
     "MAX_PIXELS",
     "MAX_SIDE",
     "decode_image",
+    "encode_png",
     "read_image_file",
     "sniff_image_type",
 ]

@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from simkyc.domain.errors import InputError, MediaTooLargeError, UnsupportedMediaError
+from simkyc.media.files import read_limited
 
 #: Containers accepted (FFmpeg demuxer names, as PyAV reports them).
 ACCEPTED_CONTAINERS: frozenset[str] = frozenset(
@@ -114,17 +115,7 @@ def _load_bytes(source: str | Path | bytes, *, max_bytes: int) -> bytes:
     if isinstance(source, (bytes, bytearray, memoryview)):
         data = bytes(source)
     else:
-        p = Path(source)
-        try:
-            size = p.stat().st_size
-        except OSError as exc:
-            raise InputError(f"cannot read {p}: {exc.strerror or exc}") from exc
-        if size > max_bytes:
-            raise MediaTooLargeError(f"{p.name}: {size} bytes exceeds the {max_bytes}-byte limit")
-        try:
-            data = p.read_bytes()
-        except OSError as exc:
-            raise InputError(f"cannot read {p}: {exc.strerror or exc}") from exc
+        data = read_limited(source, max_bytes=max_bytes)
     if not data:
         raise InputError("empty video")
     if len(data) > max_bytes:

@@ -20,7 +20,6 @@ codes, never the fields' values.
 
 from __future__ import annotations
 
-import io
 import json
 from typing import Annotated, Any
 
@@ -30,20 +29,13 @@ from simkyc.api.deps import ModelsDep, RegistrarDep, ServiceDep, SettingsDep, re
 from simkyc.api.routes.registrations import RegistrationId
 from simkyc.domain.evidence import EvidenceKind
 from simkyc.domain.registration import RegistrationStatus
+from simkyc.media.images import encode_png
 from simkyc.workflow import NewEvidence
 
 router = APIRouter(prefix="/api/v1/registrations", tags=["document"])
 
 #: Kinds that establish the identity (and carry the reference photo).
 IDENTITY_KINDS = frozenset({"cn-id-front", "passport", "td1", "td2", "cn-id-reader"})
-
-
-def _png(rgb: Any) -> bytes:
-    from PIL import Image
-
-    buf = io.BytesIO()
-    Image.fromarray(rgb).save(buf, format="PNG")
-    return buf.getvalue()
 
 
 def _subject(reading: Any) -> str | None:
@@ -59,7 +51,8 @@ def _subject(reading: Any) -> str | None:
 def _record(service: Any, actor: Any, registration_id: str, reading: Any,
             evidence: list[NewEvidence]) -> dict[str, Any]:
     if reading.photo is not None:
-        evidence.append(NewEvidence(EvidenceKind.DOCUMENT_PHOTO, "image/png", _png(reading.photo)))
+        evidence.append(NewEvidence(EvidenceKind.DOCUMENT_PHOTO, "image/png",
+                                    encode_png(reading.photo)))
     identity = reading.kind in IDENTITY_KINDS
     reg, _ = service.record_stage(
         actor=actor, registration_id=registration_id, outcome=reading.to_outcome(),

@@ -14,7 +14,6 @@ angles, distances or correlations.
 
 from __future__ import annotations
 
-import io
 import random
 import secrets
 from typing import Annotated, Any
@@ -33,6 +32,7 @@ from simkyc.api.routes.registrations import RegistrationId
 from simkyc.domain.evidence import EvidenceKind
 from simkyc.domain.registration import RegistrationStatus
 from simkyc.domain.results import StageOutcome
+from simkyc.media.images import encode_png
 from simkyc.workflow import NewEvidence
 
 router = APIRouter(prefix="/api/v1/registrations", tags=["liveness"])
@@ -69,14 +69,6 @@ def issue_liveness_challenge(registration_id: RegistrationId, actor: RegistrarDe
             "expires_at": expires.isoformat()}
 
 
-def _png(rgb: Any) -> bytes:
-    from PIL import Image
-
-    buf = io.BytesIO()
-    Image.fromarray(rgb).save(buf, format="PNG")
-    return buf.getvalue()
-
-
 @router.post("/{registration_id}/liveness")
 def check_liveness_step(
     registration_id: RegistrationId,
@@ -111,7 +103,8 @@ def check_liveness_step(
                            details=details)
     evidence = [NewEvidence(EvidenceKind.LIVENESS_VIDEO, mime, data)]
     if result.passed and result.best_frame is not None:
-        evidence.append(NewEvidence(EvidenceKind.LIVE_FACE, "image/png", _png(result.best_frame)))
+        evidence.append(NewEvidence(EvidenceKind.LIVE_FACE, "image/png",
+                                    encode_png(result.best_frame)))
     reg, _ = service.record_stage(actor=actor, registration_id=registration_id, outcome=outcome,
                                   on_pass=RegistrationStatus.LIVENESS_PASSED, on_fail=None,
                                   evidence=evidence)
