@@ -34,7 +34,7 @@ from simkyc.api.deps import (
     ServiceDep,
     SettingsDep,
     max_bytes_for,
-    read_upload,
+    read_upload_sync,
     require_roles,
 )
 from simkyc.api.routes.registrations import RegistrationId
@@ -104,7 +104,7 @@ def issue_voice_challenge(registration_id: RegistrationId, actor: RegistrarDep,
 
 
 @router.post("/{registration_id}/voice")
-async def check_voice_step(
+def check_voice_step(
     registration_id: RegistrationId,
     actor: RegistrarDep,
     service: ServiceDep,
@@ -120,11 +120,13 @@ async def check_voice_step(
     from simkyc.media.audio import decode_audio
     from simkyc.voice import check_spoken_digits, load_voice_models, next_step
 
-    audio_bytes, audio_mime = await read_upload(
+    # A plain ``def`` route: FastAPI runs it in its thread pool, so seconds of
+    # recognition and face-mesh work never block the event loop.
+    audio_bytes, audio_mime = read_upload_sync(
         audio, max_bytes=max_bytes_for(settings, "audio"), families=("audio", "video"))
     video_bytes, video_mime = (None, None)
     if video is not None:
-        video_bytes, video_mime = await read_upload(
+        video_bytes, video_mime = read_upload_sync(
             video, max_bytes=max_bytes_for(settings, "video"), families=("video",))
     challenge = service.consume_challenge(actor=actor, registration_id=registration_id,
                                           kind=CHALLENGE_KIND, nonce=nonce)
