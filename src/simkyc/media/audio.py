@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from simkyc.domain.errors import InputError, MediaTooLargeError, UnsupportedMediaError
+from simkyc.media.files import read_limited
 
 #: The sample rate every voice check works at (samples per second).
 SAMPLE_RATE = 16_000
@@ -94,18 +95,8 @@ def _load_bytes(source: str | Path | bytes, *, max_bytes: int) -> tuple[bytes, s
     if isinstance(source, (bytes, bytearray, memoryview)):
         data, name = bytes(source), "audio"
     else:
-        p = Path(source)
-        name = p.name
-        try:
-            size = p.stat().st_size
-        except OSError as exc:
-            raise InputError(f"cannot read {p}: {exc.strerror or exc}") from exc
-        if size > max_bytes:
-            raise MediaTooLargeError(f"{name}: {size} bytes exceeds the {max_bytes}-byte limit")
-        try:
-            data = p.read_bytes()
-        except OSError as exc:
-            raise InputError(f"cannot read {p}: {exc.strerror or exc}") from exc
+        name = Path(source).name
+        data = read_limited(source, max_bytes=max_bytes)
     if not data:
         raise InputError(f"{name}: empty audio")
     if len(data) > max_bytes:
