@@ -140,7 +140,7 @@ def chip_reference(src: Path) -> Path:
     """``src`` as a reader's chip photo: 102x126 ID-photo crop, grey, JPEG quality 40."""
     path = OUT / f"{src.stem}_chip.jpg"
     if not path.exists():
-        from simkyc.face.degrade import grayscale, id_photo_crop, jpeg
+        from simkyc.face.degrade import grayscale, id_photo_crop
         from simkyc.face.detection import detect_faces
         from simkyc.face.models import load_face_models
 
