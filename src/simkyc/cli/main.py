@@ -63,10 +63,10 @@ def run(argv: list[str] | None = None) -> None:
         if "--json" in args:
             typer.echo(dumps({"error": reason}))
         sys.exit(EXIT_CANNOT_CHECK)
-    except click_exceptions.Abort:
+    except typer.Abort:
         typer.echo("aborted", err=True)
         sys.exit(130)
-    except click_exceptions.Exit as exc:
+    except typer.Exit as exc:
         sys.exit(exc.exit_code)
     sys.exit(rv if isinstance(rv, int) else 0)
 

@@ -136,11 +136,11 @@ def correct_fields(lines: list[str]) -> list[str]:
           + _digits(l2[opt_end:]))
     end = 43 if n == 44 else 35
 
-    def composite_ok(number: str) -> bool:
+    def td_composite_ok(number: str) -> bool:
         c2 = number + l2[9:]
         return check_digit(c2[0:10] + c2[13:20] + c2[21:end]) == l2[end]
 
-    l2 = _resolve_number(l2[:9], l2[9], composite_ok) + l2[9:]
+    l2 = _resolve_number(l2[:9], l2[9], td_composite_ok) + l2[9:]
     return [l1, l2]
 
 
