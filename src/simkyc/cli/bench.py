@@ -7,6 +7,7 @@ its figures and writes artefacts (plots) to ``bench/out/``.
 from __future__ import annotations
 
 import importlib.util
+import sys
 import time
 from pathlib import Path
 from types import ModuleType
@@ -39,6 +40,8 @@ def _load(stage: str) -> ModuleType:
     spec = importlib.util.spec_from_file_location(STAGES[stage], path)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
+    # Registered before running: dataclasses and pickling (worker processes) look it up.
+    sys.modules[spec.name] = module
     spec.loader.exec_module(module)
     return module
 
