@@ -58,6 +58,21 @@ def test_wrong_digit_count(generator, models, policy):
     assert short.checks[1].value == 5 and long.checks[1].value == 7
 
 
+def test_extra_trailing_digit_is_a_wrong_count(generator, models, policy):
+    # Fast espeak merges a syllable, so "6056414" has the syllable count of "605641"
+    # and a recogniser hears the six digits asked: only the trailing-digit check sees it.
+    x = generator.speak("en", "605641" + "4", rate="fast", seed=5004)
+    r = _check(x, "605641", "en", models, policy)
+    by = {c.name: c for c in r.checks}
+    assert r.heard == "605641" and by["unit_count"].passed and by["digits_match"].passed
+    assert not r.passed and r.reasons == ("wrong_digit_count",)
+    assert by["no_trailing_digit"].value >= policy.trailing_digit_min_seconds
+    ok = _check(generator.speak("en", "605641", rate="fast", seed=5004), "605641", "en",
+                models, policy)
+    assert ok.passed, ok.checks
+    assert {c.name: c for c in ok.checks}["no_trailing_digit"].value == 0.0
+
+
 def test_speech_before_prompt(generator, models, policy):
     x = generator.speak("cmn", "372905", seed=7, lead_s=0.8)
     r = _check(x, "372905", "cmn", models, policy, prompt_shown_at_s=1.5)

@@ -145,6 +145,10 @@ class VoicePolicy:
     #: extra digit adds syllables, so the upper bound stays strict).
     unit_count_tolerance: int = 0
     unit_count_tolerance_with_recognizer: int = 1
+    #: When Whisper heard exactly the digits asked, PocketSphinx decodes one digit more;
+    #: if the digits asked come first and the extra digit word lasts at least this many
+    #: seconds, an extra digit was said after them (``wrong_digit_count``).
+    trailing_digit_min_seconds: float = 0.25
     #: Speech may start no sooner than this many seconds after the prompt was shown.
     min_reaction_seconds: float = 0.2
     #: Audio-visual synchrony: the smaller of two Pearson correlations of mouth opening

@@ -10,6 +10,8 @@ unit_count          ``wrong_digit_count``       syllable nuclei counted / syllab
                                                 (± ``unit_count_tolerance``; see below)
 speech_after_prompt ``speech_before_prompt``    first speech minus prompt time (s) /
                                                 ``min_reaction_seconds``
+no_trailing_digit   ``wrong_digit_count``       seconds of an extra digit after the ones asked /
+                                                ``trailing_digit_min_seconds`` (see below)
 digits_match        ``wrong_digits``            digits heard / digits asked (only with a recogniser)
 face_visible        ``face_not_visible``        share of frames with a face /
                                                 ``av_min_face_fraction``
@@ -21,7 +23,11 @@ The first three always run (language-independent); ``digits_match`` when a
 recogniser exists for the language (with several, the digits match when any
 of them hears exactly the digits asked; when the one that did can hear any
 number of digits, it has counted them too and the syllable count may fall
-short of the expected by ``unit_count_tolerance_with_recognizer``); the last
+short of the expected by ``unit_count_tolerance_with_recognizer``); when a
+recogniser heard exactly the digits asked, ``no_trailing_digit`` runs (with a
+fixed-length recogniser, PocketSphinx, for the language): it decodes
+one digit more than asked and the answer fails when the digits asked come
+first followed by a word of at least ``trailing_digit_min_seconds``. The last
 two when a video is given. When no speech is found the others are not run
 (there is nothing to measure).
 """
@@ -148,6 +154,13 @@ def check_spoken_digits(audio: Audio, digits: str, language: str, *, models: Voi
         ok = (expected - below <= units.count <= expected + policy.unit_count_tolerance)
         checks.append(Check("unit_count", ok, units.count, expected,
                             None if ok else "wrong_digit_count"))
+        if heard == digits:
+            extra = _trailing_digit_seconds(recognizers, x[a:b], digits)
+            if extra is not None:
+                ok = extra < policy.trailing_digit_min_seconds
+                checks.append(Check("no_trailing_digit", ok, round(extra, 3),
+                                    policy.trailing_digit_min_seconds,
+                                    None if ok else "wrong_digit_count"))
         onset = segments[0].start - prompt_shown_at_s
         ok = onset >= policy.min_reaction_seconds
         checks.append(Check("speech_after_prompt", ok, round(onset, 3),
@@ -161,7 +174,7 @@ def check_spoken_digits(audio: Audio, digits: str, language: str, *, models: Voi
             used["face_mesh"] = "mediapipe-0.10 face mesh"
     elif recognizers:
         heard = ""
-    reasons = tuple(c.reason for c in checks if not c.passed and c.reason)
+    reasons = tuple(dict.fromkeys(c.reason for c in checks if not c.passed and c.reason))
     return VoiceResult(passed=not reasons, language=lang.code, digits=digits, heard=heard,
                        checks=tuple(checks), reasons=reasons, audio_seconds=audio.duration_s,
                        speech_seconds=speech_s, models=used,
@@ -178,6 +191,20 @@ def _recognize(recognizers, samples: np.ndarray, language: str, digits: str
             return heard, rec
         first = (heard, rec) if first is None else first
     return first if first is not None else ("", None)
+
+
+def _trailing_digit_seconds(recognizers, samples: np.ndarray, digits: str) -> float | None:
+    """Seconds of an extra digit after ``digits`` by the first recogniser able to tell, else None.
+
+    Whisper may drop a trailing extra digit, and fixed-length PocketSphinx cannot
+    hear one, while fast speech merges a syllable so the count matches too: a
+    fixed-length recogniser forced to one digit more then finds the digits asked
+    followed by a full extra word.
+    """
+    for rec in recognizers:
+        if hasattr(rec, "trailing_digit_seconds"):
+            return float(rec.trailing_digit_seconds(samples, digits))
+    return None
 
 
 def _av_checks(video: Any, env, models: VoiceModels, policy: VoicePolicy) -> list[Check]:

@@ -97,6 +97,28 @@ class PocketsphinxDigits:
             hyp = self._decoder.hyp()
         return digits_from_text(hyp.hypstr) if hyp is not None else ""
 
+    def trailing_digit_seconds(self, samples: np.ndarray, digits: str) -> float:
+        """Seconds of an extra digit said after ``digits`` (0.0 when none is found).
+
+        Decodes with a grammar of ``len(digits) + 1`` digit words; when the first
+        ``len(digits)`` words are exactly ``digits``, the last word is an extra digit
+        *after* the ones asked, and its duration (10-ms frames) is returned. A
+        genuine answer forced into one word more usually gets the extra word
+        inserted elsewhere, or as a short split of the last digit.
+        """
+        pcm = (np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes()
+        with self._lock:
+            self._decoder.activate_search(self._search(len(digits) + 1))
+            self._decoder.start_utt()
+            self._decoder.process_raw(pcm, full_utt=True)
+            self._decoder.end_utt()
+            words = [(_EN_WORDS.get(seg.word.split("(")[0]), seg.start_frame, seg.end_frame)
+                     for seg in self._decoder.seg()]
+        words = [w for w in words if w[0] is not None]
+        if len(words) != len(digits) + 1 or "".join(w[0] for w in words[:-1]) != digits:
+            return 0.0
+        return (words[-1][2] - words[-1][1] + 1) / 100.0
+
 
 def _bundled_whisper_files() -> dict[str, bytes]:
     parts = []
