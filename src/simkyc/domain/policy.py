@@ -145,7 +145,7 @@ class VoicePolicy:
     #: extra digit adds syllables, so the upper bound stays strict).
     unit_count_tolerance: int = 0
     unit_count_tolerance_with_recognizer: int = 1
-    #: When Whisper heard exactly the digits asked, PocketSphinx decodes one digit more;
+    #: When a recogniser heard exactly the digits asked, PocketSphinx decodes one digit more;
     #: if the digits asked come first and the extra digit word lasts at least this many
     #: seconds, an extra digit was said after them (``wrong_digit_count``).
     trailing_digit_min_seconds: float = 0.25
