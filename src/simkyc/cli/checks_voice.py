@@ -45,14 +45,10 @@ def check(
     """Check a spoken answer: speech present, digit count, timing, digits, AV sync."""
 
     def body() -> tuple[dict[str, Any], bool]:
-        from simkyc.domain.errors import InputError
         from simkyc.media.audio import decode_audio
-        from simkyc.voice import check_spoken_digits, get_language, load_voice_models
+        from simkyc.voice import check_spoken_digits, load_voice_models, require_language
 
-        try:
-            get_language(lang)
-        except ValueError as exc:
-            raise InputError(str(exc)) from exc
+        require_language(lang)
         decoded = decode_audio(audio)
         clip = None
         if video is not None:
@@ -81,13 +77,9 @@ def challenge(
     """Issue a random digit challenge and show its prompt (a demo of the API step)."""
 
     def body() -> tuple[dict[str, Any], bool]:
-        from simkyc.domain.errors import InputError
-        from simkyc.voice import get_language, make_prompt, new_challenge, prompt_audio
+        from simkyc.voice import make_prompt, new_challenge, prompt_audio, require_language
 
-        try:
-            get_language(lang)
-        except ValueError as exc:
-            raise InputError(str(exc)) from exc
+        require_language(lang)
         policy = DEFAULT_POLICY.voice
         ch = new_challenge(lang, secrets.token_urlsafe(16), rng=secrets.SystemRandom(),
                            now=datetime.now(UTC), policy=policy, attempt=attempt)

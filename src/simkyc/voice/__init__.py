@@ -13,7 +13,7 @@ from simkyc.voice.challenge import (
     prompt_audio,
 )
 from simkyc.voice.check import REASONS, VoiceResult, check_spoken_digits
-from simkyc.voice.languages import LANGUAGES, DigitLanguage, get_language
+from simkyc.voice.languages import LANGUAGES, DigitLanguage, get_language, require_language
 from simkyc.voice.models import VoiceModels, load_voice_models
 
 __all__ = [
@@ -29,6 +29,7 @@ __all__ = [
     "approve_override",
     "check_spoken_digits",
     "get_language",
+    "require_language",
     "load_voice_models",
     "make_prompt",
     "new_challenge",

@@ -115,4 +115,15 @@ def get_language(code: str) -> DigitLanguage:
             f"unknown language {code!r}; choose one of {', '.join(sorted(LANGUAGES))}") from None
 
 
-__all__ = ["DigitLanguage", "LANGUAGES", "get_language"]
+def require_language(code: str) -> DigitLanguage:
+    """:func:`get_language` for user input: an unknown code is an ``InputError``
+    (CLI exit 2, HTTP 400) naming the choices."""
+    from simkyc.domain.errors import InputError
+
+    try:
+        return get_language(code)
+    except ValueError as exc:
+        raise InputError(str(exc)) from exc
+
+
+__all__ = ["DigitLanguage", "LANGUAGES", "get_language", "require_language"]

@@ -38,7 +38,6 @@ from simkyc.api.deps import (
     require_roles,
 )
 from simkyc.api.routes.registrations import RegistrationId
-from simkyc.domain.errors import InputError
 from simkyc.domain.evidence import EvidenceKind
 from simkyc.domain.parties import Agent, Role
 from simkyc.domain.registration import RegistrationStatus
@@ -75,15 +74,12 @@ def issue_voice_challenge(registration_id: RegistrationId, actor: RegistrarDep,
                           service: ServiceDep, rng: RngDep,
                           body: VoiceChallengeRequest | None = None) -> dict[str, Any]:
     """New digits to read (single use), with the prompt in the customer's language."""
-    from simkyc.voice import get_language, make_prompt, new_challenge, prompt_audio
+    from simkyc.voice import make_prompt, new_challenge, prompt_audio, require_language
 
     policy = service.policy.voice
     language = (body.language if body and body.language else
                 service.language_of(registration_id=registration_id) or "cmn")
-    try:
-        get_language(language)
-    except ValueError as exc:
-        raise InputError(str(exc)) from exc
+    require_language(language)
     attempt = _failed_attempts(service, actor, registration_id) + 1
     nonce = secrets.token_hex(16)
     ch = new_challenge(language, nonce, rng=rng, now=service.clock(), policy=policy,
