@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from simkyc.domain.errors import InputError, MediaTooLargeError, UnsupportedMediaError
-from simkyc.media.files import read_limited
+from simkyc.media.files import one_line, read_limited
 
 #: The sample rate every voice check works at (samples per second).
 SAMPLE_RATE = 16_000
@@ -84,7 +84,7 @@ def decode_audio(
     try:
         container = av.open(io.BytesIO(data), mode="r")
     except (av.error.FFmpegError, ValueError, OSError, UnicodeDecodeError) as exc:
-        raise UnsupportedMediaError(f"{name}: not readable audio ({_why(exc)})") from exc
+        raise UnsupportedMediaError(f"{name}: not readable audio ({one_line(exc)})") from exc
     try:
         return _decode(container, name, max_seconds=max_seconds, min_seconds=min_seconds)
     finally:
@@ -125,10 +125,6 @@ def _check_wav_complete(data: bytes, name: str) -> None:
         pos += 8 + size + (size & 1)
 
 
-def _why(exc: BaseException) -> str:
-    return " ".join(str(exc).split())[:160] or type(exc).__name__
-
-
 def _decode(container, name: str, *, max_seconds: float, min_seconds: float) -> Audio:
     import av
 
@@ -167,7 +163,7 @@ def _decode(container, name: str, *, max_seconds: float, min_seconds: float) -> 
         take(resampler.resample(None))  # flush
     except (av.error.FFmpegError, ValueError, OSError) as exc:
         raise InputError(f"{name}: audio is truncated or corrupt after "
-                         f"{total / SAMPLE_RATE:.2f} s ({_why(exc)})") from exc
+                         f"{total / SAMPLE_RATE:.2f} s ({one_line(exc)})") from exc
     samples = np.concatenate(chunks) if chunks else np.zeros(0, np.float32)
     if not np.all(np.isfinite(samples)):
         raise InputError(f"{name}: audio contains invalid samples")

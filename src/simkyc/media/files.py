@@ -1,4 +1,4 @@
-"""Reading untrusted media files within a size limit."""
+"""Reading untrusted media files within a size limit, and describing decoder errors."""
 
 from __future__ import annotations
 
@@ -27,4 +27,9 @@ def read_limited(path: str | Path, *, max_bytes: int) -> bytes:
         raise InputError(f"cannot read {p}: {exc.strerror or exc}") from exc
 
 
-__all__ = ["read_limited"]
+def one_line(exc: BaseException) -> str:
+    """A decoder's error as one short line (160 characters at most) for a user message."""
+    return " ".join(str(exc).split())[:160] or type(exc).__name__
+
+
+__all__ = ["one_line", "read_limited"]

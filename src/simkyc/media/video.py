@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from simkyc.domain.errors import InputError, MediaTooLargeError, UnsupportedMediaError
-from simkyc.media.files import read_limited
+from simkyc.media.files import one_line, read_limited
 
 #: Containers accepted (FFmpeg demuxer names, as PyAV reports them).
 ACCEPTED_CONTAINERS: frozenset[str] = frozenset(
@@ -103,7 +103,7 @@ def read_video(
     try:
         container = av.open(io.BytesIO(data), mode="r")
     except (av.error.FFmpegError, ValueError, OSError) as exc:
-        raise UnsupportedMediaError(f"{name}: not a readable video ({_why(exc)})") from exc
+        raise UnsupportedMediaError(f"{name}: not a readable video ({one_line(exc)})") from exc
     try:
         return _decode(container, name, max_seconds=max_seconds, max_frames=max_frames,
                        max_side=max_side, resize_to=resize_to)
@@ -121,10 +121,6 @@ def _load_bytes(source: str | Path | bytes, *, max_bytes: int) -> bytes:
     if len(data) > max_bytes:
         raise MediaTooLargeError(f"video: {len(data)} bytes exceeds the {max_bytes}-byte limit")
     return data
-
-
-def _why(exc: BaseException) -> str:
-    return " ".join(str(exc).split())[:160] or type(exc).__name__
 
 
 def _decode(container, name: str, *, max_seconds: float, max_frames: int, max_side: int,
@@ -173,11 +169,11 @@ def _decode(container, name: str, *, max_seconds: float, max_frames: int, max_si
             stamps.append(ts)
     except (av.error.FFmpegError, ValueError, OSError) as exc:
         if not frames:
-            raise InputError(f"{name}: cannot decode video ({_why(exc)})") from exc
+            raise InputError(f"{name}: cannot decode video ({one_line(exc)})") from exc
         # A corrupt tail: deciding on the frames decoded so far is unsafe (a
         # challenge may be cut off), so refuse.
         raise InputError(f"{name}: video is truncated or corrupt after "
-                         f"{len(frames)} frames ({_why(exc)})") from exc
+                         f"{len(frames)} frames ({one_line(exc)})") from exc
     if not frames:
         raise InputError(f"{name}: no decodable video frames")
     fps = declared_fps
