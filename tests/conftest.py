@@ -153,7 +153,6 @@ def api(api_settings: Any) -> Iterator[Any]:
         client.service = service  # type: ignore[attr-defined]
         yield client
     app.state.engine.dispose()
-    service._sessions.kw["bind"].dispose()
 
 
 @pytest.fixture

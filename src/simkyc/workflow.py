@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from simkyc.adapters import crypto
@@ -99,6 +100,13 @@ class RegistrationService:
         # Test seam: runs after evidence files are written, before the DB commit.
         self._before_commit = before_commit
         self._subject_key = hmac.new(master_key, b"simkyc-subject-id", "sha256").digest()
+
+    @property
+    def engine(self) -> Engine:
+        """The database engine behind the service's sessions."""
+        bind = self._sessions.kw["bind"]
+        assert isinstance(bind, Engine)
+        return bind
 
     @contextmanager
     def _tx(self) -> Iterator[Session]:

@@ -10,11 +10,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from simkyc import __version__
-from simkyc.adapters.db.engine import make_engine, make_session_factory
-from simkyc.adapters.evidence_store import EvidenceStore
 from simkyc.api.deps import ModelCache
 from simkyc.api.limits import BodyLimitMiddleware
 from simkyc.api.routes import admin, capture_page, health, registrations
+from simkyc.bootstrap import build_service
 from simkyc.config import Settings
 from simkyc.domain.errors import (
     ChallengeError,
@@ -70,18 +69,14 @@ def create_app(settings: Settings | None = None, *, service: RegistrationService
                policy: DecisionPolicy = DEFAULT_POLICY) -> FastAPI:
     """Build the app. Tests pass their own ``settings`` (and may pass a ``service``)."""
     settings = settings or Settings()
-    engine = make_engine(settings.resolved_database_url)
     if service is None:
-        service = RegistrationService(
-            sessions=make_session_factory(engine), store=EvidenceStore(settings.evidence_dir),
-            master_key=settings.master_key_bytes, policy=policy)
+        service = build_service(settings, policy=policy)
     app = FastAPI(title="simkyc", version=__version__,
                   description="Live identity verification and real-name registration. "
                               "1:1 face verification only; clients see pass/fail and reasons.")
     app.state.settings = settings
-    app.state.engine = engine
+    app.state.engine = service.engine  # one engine (and pool) per process
     app.state.service = service
-    app.state.policy = policy
     app.state.models = ModelCache()
     largest = max(settings.max_image_bytes, settings.max_video_bytes, settings.max_audio_bytes)
     # Multipart framing and a second file (e.g. audio + video) fit in the margin.

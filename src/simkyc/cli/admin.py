@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from simkyc.bootstrap import build_service
 from simkyc.config import Settings
 from simkyc.domain.errors import SimkycError
 from simkyc.domain.parties import Role
@@ -16,18 +17,6 @@ agent_app = typer.Typer(help="Accounts for agents, supervisors, compliance, audi
 def _fail(msg: str) -> None:
     typer.echo(f"error: {msg}", err=True)
     raise typer.Exit(2)
-
-
-def build_service(settings: Settings):  # type: ignore[no-untyped-def]
-    from simkyc.adapters.db.engine import make_engine, make_session_factory
-    from simkyc.adapters.evidence_store import EvidenceStore
-    from simkyc.domain.policy import DEFAULT_POLICY
-    from simkyc.workflow import RegistrationService
-
-    engine = make_engine(settings.resolved_database_url)
-    return RegistrationService(sessions=make_session_factory(engine),
-                               store=EvidenceStore(settings.evidence_dir),
-                               master_key=settings.master_key_bytes, policy=DEFAULT_POLICY)
 
 
 @db_app.command("upgrade")
