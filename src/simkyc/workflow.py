@@ -17,7 +17,7 @@ import hmac
 import secrets
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -275,8 +275,6 @@ class RegistrationService:
                 if outcome is not None:
                     repo.add_stage_result(s, registration_id=reg.id, outcome=outcome, now=now)
                 if subject_document_number:
-                    from dataclasses import replace
-
                     moved = replace(moved, subject_id_hash=self.subject_hash(
                         subject_document_number))
                 if moved is not reg:
@@ -324,8 +322,6 @@ class RegistrationService:
             reg = self._visible(s, actor, registration_id, for_update=True)
             if reg.status is not RegistrationStatus.FACE_MATCHED:
                 raise IllegalTransitionError(reg.status.value, RegistrationStatus.REGISTERED.value)
-            from dataclasses import replace
-
             reg = replace(reg, service_kind=service_kind or reg.service_kind,
                           service_id=service_id or reg.service_id)
             if not (reg.service_kind and reg.service_id):
