@@ -212,6 +212,17 @@ class RegistrationService:
                          for e in evidence],
         }
 
+    def failed_stage_attempts(self, *, actor: Agent, registration_id: str, stage: str) -> int:
+        """How many recorded outcomes of ``stage`` failed (e.g. voice answers, for retries).
+
+        Not audited as a read: it returns a count, no personal data or scores.
+        """
+        require(actor, CAN_RUN_REGISTRATIONS, "run registration stages")
+        with self._tx() as s:
+            self._visible(s, actor, registration_id)
+            stages = repo.list_stage_results(s, registration_id=registration_id)
+        return sum(1 for o in stages if o.stage == stage and not o.passed)
+
     def language_of(self, *, registration_id: str) -> str | None:
         with self._tx() as s:
             return repo.registration_language(s, registration_id=registration_id)

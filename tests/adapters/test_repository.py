@@ -189,3 +189,25 @@ def test_stage_details_with_nan_and_long_model_id(service: RegistrationService,
         stored = repo.list_stage_results(s, registration_id=rid)[0]
     assert stored.model == model
     assert stored.details == {"corr": None, "inf": None, "ok": 0.5, "nested": [None]}
+
+
+def test_failed_stage_attempts_counts_without_an_audit_read(service: RegistrationService,
+                                                             people: dict) -> None:
+    agent, auditor = people["agent"][0], people["auditor"][0]
+    rid = _start(service, people)
+    for passed in (False, False, True):
+        service.record_stage(actor=agent, registration_id=rid, outcome=StageOutcome(
+            stage="voice", passed=passed, reasons=() if passed else ("no_speech",)))
+    service.record_stage(actor=agent, registration_id=rid, outcome=StageOutcome(
+        stage="face", passed=False, reasons=("no_face",)))
+    before = service.verify_audit(actor=auditor)["entries"]
+    assert service.failed_stage_attempts(actor=agent, registration_id=rid, stage="voice") == 2
+    assert service.failed_stage_attempts(actor=people["supervisor"][0], registration_id=rid,
+                                         stage="face") == 1
+    assert service.verify_audit(actor=auditor)["entries"] == before  # no audit read entry
+    with pytest.raises(PermissionDenied):
+        service.failed_stage_attempts(actor=auditor, registration_id=rid,
+                                      stage="voice")
+    with pytest.raises(NotFoundError):
+        service.failed_stage_attempts(actor=people["other_agent"][0], registration_id=rid,
+                                      stage="voice")

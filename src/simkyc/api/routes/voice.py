@@ -64,11 +64,6 @@ class VoiceChallengeRequest(BaseModel):
                                              "registration's language, else cmn.")
 
 
-def _failed_attempts(service: Any, actor: Agent, registration_id: str) -> int:
-    view = service.registration_view(actor=actor, registration_id=registration_id)
-    return sum(1 for s in view["stages"] if s["stage"] == "voice" and not s["passed"])
-
-
 @router.post("/{registration_id}/voice/challenge", status_code=status.HTTP_201_CREATED)
 def issue_voice_challenge(registration_id: RegistrationId, actor: RegistrarDep,
                           service: ServiceDep, rng: RngDep,
@@ -80,7 +75,8 @@ def issue_voice_challenge(registration_id: RegistrationId, actor: RegistrarDep,
     language = (body.language if body and body.language else
                 service.language_of(registration_id=registration_id) or "cmn")
     require_language(language)
-    attempt = _failed_attempts(service, actor, registration_id) + 1
+    attempt = service.failed_stage_attempts(actor=actor, registration_id=registration_id,
+                                            stage="voice") + 1
     nonce = secrets.token_hex(16)
     ch = new_challenge(language, nonce, rng=rng, now=service.clock(), policy=policy,
                        attempt=attempt)
@@ -162,7 +158,8 @@ def approve_voice_override(registration_id: RegistrationId, body: OverrideReques
     from simkyc.voice import approve_override
 
     policy = service.policy.voice
-    attempts = _failed_attempts(service, actor, registration_id)
+    attempts = service.failed_stage_attempts(actor=actor, registration_id=registration_id,
+                                             stage="voice")
     language = service.language_of(registration_id=registration_id) or ""
     o = approve_override(supervisor_id=actor.id, role=actor.role, reason=body.reason,
                          attempts_used=attempts, language=language, now=service.clock(),
