@@ -145,6 +145,19 @@ class VoicePolicy:
     #: extra digit adds syllables, so the upper bound stays strict).
     unit_count_tolerance: int = 0
     unit_count_tolerance_with_recognizer: int = 1
+    #: Syllable nuclei: peaks of 250-2,000 Hz energy more than this many dB below the
+    #: loudest are not counted. Vowels of digits read aloud were measured within 20 dB
+    #: of the loudest; the bursts of stops (Uyghur ikki, toqquz, töt) come 24-34 dB
+    #: below, and at 25 dB some of them were counted as syllables.
+    syllable_floor_db: float = 20.0
+    #: A nucleus needs a dip of at least this many dB on both sides ...
+    syllable_min_prominence_db: float = 5.0
+    #: ... or this many in a language whose digits are all one syllable (Mandarin,
+    #: Cantonese): there every syllable boundary is a digit boundary, a deep dip,
+    #: while a shallower one is a wobble inside a syllable (espeak's 零 líng rises
+    #: again on its -ng: 5-8 dB), which was counted as a syllable. Two-syllable
+    #: digits (English ze-ro, se-ven) have shallow inner dips, so the 5 dB stays there.
+    syllable_min_prominence_db_one_syllable_digits: float = 10.0
     #: When a recogniser heard exactly the digits asked, PocketSphinx decodes one digit more;
     #: if the digits asked come first and the extra digit word lasts at least this many
     #: seconds, an extra digit was said after them (``wrong_digit_count``).
@@ -168,7 +181,7 @@ class RegistrationPolicy:
 
 @dataclass(frozen=True)
 class DecisionPolicy:
-    version: str = "2026.11-1"
+    version: str = "2026.11-2"
     document: DocumentPolicy = field(default_factory=DocumentPolicy)
     face: FacePolicy = field(default_factory=FacePolicy)
     liveness: LivenessPolicy = field(default_factory=LivenessPolicy)

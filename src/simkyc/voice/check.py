@@ -143,7 +143,11 @@ def check_spoken_digits(audio: Audio, digits: str, language: str, *, models: Voi
             b = int((segments[-1].end + 0.2) * audio.sample_rate)
             heard, by = _recognize(recognizers, x[a:b], lang.code, digits)
             used["recognizer"] = " + ".join(r.model_id for r in recognizers)
-        units = count_syllable_nuclei(env, segments)
+        units = count_syllable_nuclei(
+            env, segments, floor_db=policy.syllable_floor_db,
+            min_prominence_db=(policy.syllable_min_prominence_db_one_syllable_digits
+                               if lang.one_syllable_digits
+                               else policy.syllable_min_prominence_db))
         expected = lang.expected_syllables(digits)
         # A free-length recogniser that heard exactly the digits asked has also
         # counted them; fluent speech merges syllables, so the count may then fall

@@ -46,6 +46,11 @@ class DigitLanguage:
         """Sum of the syllables of the digit words of ``digits`` (a string of 0-9)."""
         return sum(self.syllables[int(d)] for d in digits)
 
+    @property
+    def one_syllable_digits(self) -> bool:
+        """Every digit word is one syllable (Mandarin, Cantonese): syllables are digits."""
+        return all(n == 1 for n in self.syllables)
+
     def spoken_text(self, digits: str) -> str:
         """The digit words of ``digits`` joined by the separator (what the prompt says)."""
         return self.separator.join(self.words[int(d)] for d in digits)

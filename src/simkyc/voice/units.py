@@ -4,9 +4,12 @@ A syllable nucleus is a vowel: a peak of band-limited (250-2,000 Hz) energy
 that stands out from the dips on both sides. This follows the intensity-peak
 method of de Jong & Wempe (2009, "Praat script to detect syllable nuclei"):
 the energy contour in dB (10-ms hop) is smoothed, and its peaks inside VAD
-speech are counted when they are (a) within ``floor_db`` of the loudest peak,
-(b) at least ``min_prominence_db`` above the deeper of the neighbouring dips
-(scipy's peak prominence) and (c) at least ``min_gap_s`` apart. It needs no
+speech are counted when they are (a) within ``floor_db`` of the loudest peak
+(de Jong & Wempe use 25 dB and drop unvoiced peaks; here 20 dB keeps out the
+bursts of stops, which stand 24-34 dB below the vowels), (b) at least
+``min_prominence_db`` above the deeper of the neighbouring dips (scipy's peak
+prominence) and (c) at least ``min_gap_s`` apart. The policy
+(:class:`simkyc.domain.policy.VoicePolicy`) sets the floor and prominence. It needs no
 language model, so it works for every language; the expected count is the sum
 of the syllables of the digit words (see :mod:`simkyc.voice.languages`).
 """
@@ -63,7 +66,7 @@ class UnitCount:
 
 
 def count_syllable_nuclei(env: Envelope, segments: list[SpeechSegment], *,
-                          floor_db: float = 25.0, min_prominence_db: float = 5.0,
+                          floor_db: float = 20.0, min_prominence_db: float = 5.0,
                           min_gap_s: float = 0.12, smooth_s: float = 0.04) -> UnitCount:
     """Count syllable nuclei of ``env`` inside the VAD ``segments`` (see module doc).
 
