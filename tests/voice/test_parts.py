@@ -60,3 +60,16 @@ def test_english_recognisers(models):
 def test_each_english_recogniser_hears_digits(generator, models):
     x = generator.speak("en", "581406", seed=22)
     assert [r.recognize(x, "en", 6) for r in models.recognizers_for("en")] == ["581406"] * 2
+
+
+def test_pocketsphinx_result_does_not_depend_on_earlier_audio(generator):
+    # Before the front end was reset per utterance, this answer decoded as 363010
+    # on a fresh decoder and as 363017 after loud brown noise had been decoded.
+    x = generator.speak("en", "363017", voice="en-us", rate="slow", seed=400440)
+    noise = generator.noise(4.0, kind="brown", seed=2, gain_db=-3)
+    fresh = PocketsphinxDigits().recognize(x, "en", 6)
+    used = PocketsphinxDigits()
+    used.recognize(noise, "en", 6)
+    assert used.recognize(x, "en", 6) == fresh
+    assert used.trailing_digit_seconds(noise, "363017") == 0.0
+    assert used.recognize(x, "en", 6) == fresh

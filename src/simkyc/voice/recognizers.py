@@ -88,14 +88,24 @@ class PocketsphinxDigits:
         return name
 
     def recognize(self, samples: np.ndarray, language: str, n_digits: int) -> str:
-        pcm = (np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes()
         with self._lock:
-            self._decoder.activate_search(self._search(max(1, n_digits)))
-            self._decoder.start_utt()
-            self._decoder.process_raw(pcm, full_utt=True)
-            self._decoder.end_utt()
+            self._decode(samples, max(1, n_digits))
             hyp = self._decoder.hyp()
         return digits_from_text(hyp.hypstr) if hyp is not None else ""
+
+    def _decode(self, samples: np.ndarray, n_words: int) -> None:
+        """Decode one utterance with the ``n_words`` grammar (caller holds the lock).
+
+        The feature front end is reset first: it otherwise carries state from the
+        previous utterance, so one answer's digits depended on the audio decoded
+        before it (another customer's, in a server).
+        """
+        pcm = (np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes()
+        self._decoder.activate_search(self._search(n_words))
+        self._decoder.reinit_feat()
+        self._decoder.start_utt()
+        self._decoder.process_raw(pcm, full_utt=True)
+        self._decoder.end_utt()
 
     def trailing_digit_seconds(self, samples: np.ndarray, digits: str) -> float:
         """Seconds of an extra digit said after ``digits`` (0.0 when none is found).
@@ -106,14 +116,10 @@ class PocketsphinxDigits:
         genuine answer forced into one word more usually gets the extra word
         inserted elsewhere, or as a short split of the last digit.
         """
-        pcm = (np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes()
         with self._lock:
-            self._decoder.activate_search(self._search(len(digits) + 1))
-            self._decoder.start_utt()
-            self._decoder.process_raw(pcm, full_utt=True)
-            self._decoder.end_utt()
+            self._decode(samples, len(digits) + 1)
             words = [(_EN_WORDS.get(seg.word.split("(")[0]), seg.start_frame, seg.end_frame)
-                     for seg in self._decoder.seg()]
+                     for seg in self._decoder.seg() or ()]  # None: nothing decoded
         words = [w for w in words if w[0] is not None]
         if len(words) != len(digits) + 1 or "".join(w[0] for w in words[:-1]) != digits:
             return 0.0
