@@ -28,7 +28,7 @@ seeds from its own base, both derived from the language code and ``--seed``
 
 Prints a table and a final JSON line; writes ``bench/out/voice.json`` (full
 run, default seed; other runs ``voice-<langs>-s<seed>.json``) and
-``bench/out/voice_av.png`` (AV-sync score distributions).
+``bench/out/voice_av.png`` (AV-sync score distributions; likewise named).
 """
 
 from __future__ import annotations
@@ -364,7 +364,7 @@ def print_table(res: dict[str, Any]) -> None:
         print(f"  attack accepted: {att}")
 
 
-def plot(res: dict[str, Any]) -> None:
+def plot(res: dict[str, Any], name: str = "voice") -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -385,7 +385,7 @@ def plot(res: dict[str, Any]) -> None:
     ax.set_ylabel("videos")
     ax.legend(fontsize=8)
     fig.tight_layout()
-    fig.savefig(OUT / "voice_av.png", dpi=110)
+    fig.savefig(OUT / f"{name}_av.png", dpi=110)
     plt.close(fig)
 
 
@@ -410,7 +410,7 @@ def main(argv: list[str] | None = None) -> int:
     name = "voice" if (langs, args.seed) == (LANGS, DEFAULT_SEED) else (
         f"voice-{'-'.join(langs)}-s{args.seed}")
     (OUT / f"{name}.json").write_text(json.dumps(res, indent=1, ensure_ascii=False))
-    plot(res)
+    plot(res, name)
     summary = {code: {k: v.get(k) for k in (
         "genuine_pass", "genuine_n", "wrong_digits_rejected", "wrong_count_rejected",
         "silence_noise_rejected", "av_genuine_pass", "av_mismatch_rejected",
