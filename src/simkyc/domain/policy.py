@@ -146,9 +146,10 @@ class VoicePolicy:
     unit_count_tolerance: int = 0
     unit_count_tolerance_with_recognizer: int = 1
     #: Syllable nuclei: peaks of 250-2,000 Hz energy more than this many dB below the
-    #: loudest are not counted. Vowels of digits read aloud were measured within 20 dB
-    #: of the loudest; the bursts of stops (Uyghur ikki, toqquz, töt) come 24-34 dB
-    #: below, and at 25 dB some of them were counted as syllables.
+    #: loudest are not counted. In the bench's speech (espeak-ng in four languages, Piper)
+    #: the vowels lay within 17 dB of the loudest, and every peak 20-40 dB below was
+    #: unvoiced (Praat pitch): the release of a stop (Uyghur ikki, töt, toqquz), some of
+    #: which were counted as syllables at 25 dB.
     syllable_floor_db: float = 20.0
     #: A nucleus needs a dip of at least this many dB on both sides ...
     syllable_min_prominence_db: float = 5.0

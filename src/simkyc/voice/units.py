@@ -6,7 +6,7 @@ method of de Jong & Wempe (2009, "Praat script to detect syllable nuclei"):
 the energy contour in dB (10-ms hop) is smoothed, and its peaks inside VAD
 speech are counted when they are (a) within ``floor_db`` of the loudest peak
 (de Jong & Wempe use 25 dB and drop unvoiced peaks; here 20 dB keeps out the
-bursts of stops, which stand 24-34 dB below the vowels), (b) at least
+releases of stops, which stood 24-40 dB below the vowels in the bench's speech), (b) at least
 ``min_prominence_db`` above the deeper of the neighbouring dips (scipy's peak
 prominence) and (c) at least ``min_gap_s`` apart. The policy
 (:class:`simkyc.domain.policy.VoicePolicy`) sets the floor and prominence. It needs no
