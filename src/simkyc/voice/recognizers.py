@@ -116,11 +116,13 @@ class PocketsphinxDigits:
         genuine answer forced into one word more usually gets the extra word
         inserted elsewhere, or as a short split of the last digit.
         """
+        words: list[tuple[str, int, int]] = []
         with self._lock:
             self._decode(samples, len(digits) + 1)
-            words = [(_EN_WORDS.get(seg.word.split("(")[0]), seg.start_frame, seg.end_frame)
-                     for seg in self._decoder.seg() or ()]  # None: nothing decoded
-        words = [w for w in words if w[0] is not None]
+            for seg in self._decoder.seg() or ():  # None: nothing decoded
+                digit = _EN_WORDS.get(seg.word.split("(")[0])
+                if digit is not None:
+                    words.append((digit, seg.start_frame, seg.end_frame))
         if len(words) != len(digits) + 1 or "".join(w[0] for w in words[:-1]) != digits:
             return 0.0
         return (words[-1][2] - words[-1][1] + 1) / 100.0

@@ -134,7 +134,7 @@ def check_voice_step(
                                  prompt_shown_at_s=prompt_shown_at_ms / 1000.0, video=clip)
     outcome = result.outcome(service.policy.version)
     evidence = [NewEvidence(EvidenceKind.VOICE_AUDIO, audio_mime, audio_bytes)]
-    if video_bytes is not None:
+    if video_bytes is not None and video_mime is not None:
         evidence.append(NewEvidence(EvidenceKind.VOICE_VIDEO, video_mime, video_bytes))
     reg, _ = service.record_stage(actor=actor, registration_id=registration_id, outcome=outcome,
                                   on_pass=RegistrationStatus.VOICE_PASSED, on_fail=None,
