@@ -81,8 +81,9 @@ def compare(
     from simkyc.media.images import read_image_file
 
     policy = DEFAULT_POLICY.face
-    base = {"match": False, "distance": None, "threshold": policy.match_threshold,
-            "model": EMBEDDING_MODEL_ID, "policy_version": DEFAULT_POLICY.version}
+    base: dict[str, Any] = {"match": False, "distance": None,
+                            "threshold": policy.match_threshold, "model": EMBEDDING_MODEL_ID,
+                            "policy_version": DEFAULT_POLICY.version}
 
     def body() -> tuple[dict[str, Any], bool]:
         ref_img = read_image_file(reference)

@@ -98,7 +98,8 @@ def printed_and_photographed(image: np.ndarray, rng: np.random.Generator) -> np.
     big = 20 + big * 0.88
     # Perspective: the card is not quite parallel to the camera.
     jitter = 0.04 * np.array([w * scale, h * scale], dtype=np.float32)
-    src = np.float32([[0, 0], [w * scale, 0], [w * scale, h * scale], [0, h * scale]])
+    src = np.array([[0, 0], [w * scale, 0], [w * scale, h * scale], [0, h * scale]],
+                   dtype=np.float32)
     dst = src + rng.uniform(-1, 1, size=(4, 2)).astype(np.float32) * jitter
     m = cv2.getPerspectiveTransform(src, dst)
     big = cv2.warpPerspective(big, m, (w * scale, h * scale), borderMode=cv2.BORDER_REPLICATE)

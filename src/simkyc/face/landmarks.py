@@ -81,13 +81,13 @@ def _pose(points: np.ndarray, size: tuple[int, int]) -> tuple[float, float]:
 
 
 def _eye_aspect_ratio(points: np.ndarray) -> float:
-    ratios = []
+    ratios: list[float] = []
     for c1, c2, u1, l1, u2, l2 in _EYES:
         width = np.linalg.norm(points[c1, :2] - points[c2, :2])
         gap = np.linalg.norm(points[u1, :2] - points[l1, :2]) + np.linalg.norm(
             points[u2, :2] - points[l2, :2]
         )
-        ratios.append(gap / (2.0 * width) if width > 0 else 0.0)
+        ratios.append(float(gap / (2.0 * width)) if width > 0 else 0.0)
     return float(np.mean(ratios))
 
 

@@ -158,6 +158,7 @@ def match_challenge(signals: Sequence[FrameSignals], challenge: Sequence[str],
             # The same movement again, or dipping under the threshold for a moment
             # (the mesh loses a wide-open mouth now and then): still that step.
             last = steps[-1]
+            assert last.peak is not None  # every step matched in this loop has its peak
             peak = min(last.peak, e.peak) if e.action == "blink" else max(last.peak, e.peak)
             steps[-1] = Step(last.action, True, last.start_ms, t[e.end], round(peak, 3))
             prev_end = e.end

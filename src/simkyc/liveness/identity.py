@@ -106,8 +106,8 @@ def identity_distance(frames: Sequence[np.ndarray], signals: Sequence[FrameSigna
                       indices: Sequence[int], face_models: Any) -> float | None:
     """Largest Euclidean distance (0..~1.5) between the faces of any two of the
     frames ``indices`` (``None`` for fewer than two)."""
-    embs = [embed(frames[i], signals[i].box, face_models) for i in dict.fromkeys(indices)
-            if signals[i].box is not None]
+    embs = [embed(frames[i], box, face_models) for i in dict.fromkeys(indices)
+            if (box := signals[i].box) is not None]
     if len(embs) < 2:
         return None
     e = np.stack(embs)

@@ -73,7 +73,9 @@ def head_pose(points: np.ndarray, model: np.ndarray, size: tuple[int, int]
     h, w = size
     camera = np.array([[w, 0, w / 2], [0, w, h / 2], [0, 0, 1]], dtype=np.float64)
     image_pts = np.ascontiguousarray(points[list(_POSE_POINTS), :2], dtype=np.float64)
-    ok, rvec, _ = cv2.solvePnP(model, image_pts, camera, None, flags=cv2.SOLVEPNP_SQPNP)
+    # distCoeffs=None means no distortion (OpenCV docs); the cv2 stubs leave out None.
+    ok, rvec, _ = cv2.solvePnP(model, image_pts, camera, None,  # type: ignore[call-overload]
+                               flags=cv2.SOLVEPNP_SQPNP)
     if not ok:
         return math.nan, math.nan
     rot, _ = cv2.Rodrigues(rvec)
@@ -91,12 +93,12 @@ def _frontal_score(p3: np.ndarray) -> float:
 
 def eye_aspect_ratio(points: np.ndarray) -> float:
     """Mean EAR of both eyes (dimensionless)."""
-    ratios = []
+    ratios: list[float] = []
     for c1, c2, u1, l1, u2, l2 in _EYES:
         width = np.linalg.norm(points[c1, :2] - points[c2, :2])
         gap = (np.linalg.norm(points[u1, :2] - points[l1, :2])
                + np.linalg.norm(points[u2, :2] - points[l2, :2]))
-        ratios.append(gap / (2.0 * width) if width > 0 else 0.0)
+        ratios.append(float(gap / (2.0 * width)) if width > 0 else 0.0)
     return float(np.mean(ratios))
 
 
@@ -142,9 +144,9 @@ def measure_frames(frames: tuple[np.ndarray, ...] | list[np.ndarray],
             continue
         meshes = [np.array([(p.x * w, p.y * h, p.z * w) for p in lm.landmark]) for lm in faces]
         sizes = [float(np.ptp(m[:, 0]) * np.ptp(m[:, 1])) for m in meshes]
-        p3 = meshes[int(np.argmax(sizes))]
-        skin = skin_colour(frame, p3, float(np.ptp(p3[:, 0])))
-        raw.append((t, len(faces), p3, np.array(skin)))
+        largest = meshes[int(np.argmax(sizes))]
+        rgb = skin_colour(frame, largest, float(np.ptp(largest[:, 0])))
+        raw.append((t, len(faces), largest, np.array(rgb)))
     with_face = [r[2] for r in raw if r[2] is not None]
     model = (reference_model(min(with_face, key=_frontal_score)) if with_face else None)
     out: list[FrameSignals] = []
@@ -152,7 +154,7 @@ def measure_frames(frames: tuple[np.ndarray, ...] | list[np.ndarray],
         if p3 is None or model is None or skin is None:
             out.append(FrameSignals(t_ms=t, faces=0))
             continue
-        yaw, pitch = head_pose(p3, model, frame.shape[:2])
+        yaw, pitch = head_pose(p3, model, (frame.shape[0], frame.shape[1]))
         pts = p3[:, :2]
         x0, y0 = pts.min(axis=0)
         x1, y1 = pts.max(axis=0)
