@@ -151,7 +151,7 @@ def _bundled_whisper_files() -> dict[str, bytes]:
 
 
 class WhisperDigits:
-    """Digits with a faster-whisper model, decoding restricted to digit tokens.
+    """Digits with a faster-whisper model (free text in English, else digit tokens only).
 
     ``model_dir``: a CTranslate2 Whisper model directory (``model.bin``,
     ``config.json``, ``tokenizer.json``); ``None`` uses the bundled Whisper base.
@@ -200,7 +200,7 @@ class WhisperDigits:
             np.asarray(samples, np.float32), language=self._WHISPER_CODES.get(language, language),
             beam_size=5, without_timestamps=True, condition_on_previous_text=False,
             suppress_tokens=[-1] if free else self._suppress, vad_filter=False,
-            max_new_tokens=4 * max(1, n_digits) + 8)  # no runaway loops on digit-only output
+            max_new_tokens=4 * max(1, n_digits) + 8)  # no runaway loops
         return digits_from_text(" ".join(s.text for s in segments))
 
 
