@@ -341,7 +341,10 @@ def dropped_study(seed: int = 4242, per: int = 25) -> dict[str, Any]:
     rng = random.Random(seed)
     conds = ([(v, rt) for v in lang.espeak_voices for rt in gen.RATES]
              + [("piper", sc) for sc in (0.8, 1.0, 1.25)])
-    k, rejected, heard_exact, accepted = 0, [], 0, []
+    k: int = 0
+    rejected: list[bool] = []
+    heard_exact: list[dict[str, Any]] = []
+    accepted: list[dict[str, Any]] = []
     for _ in range(per):
         for voice, rate in conds:
             k += 1
@@ -352,10 +355,12 @@ def dropped_study(seed: int = 4242, per: int = 25) -> dict[str, Any]:
                                                     seed=seed * 100 + k))
             out = r.check(x, d, "en")
             rejected.append(not out.passed)
-            heard_exact += out.heard == d
+            case = {"voice": voice, "rate": rate, "asked": d, "spoken": d2,
+                    "seed": seed * 100 + k, "units": _units(out), "reasons": list(out.reasons)}
+            if out.heard == d:
+                heard_exact.append(case)
             if out.passed:
-                accepted.append({"voice": voice, "rate": rate, "asked": d, "spoken": d2,
-                                 "seed": seed * 100 + k, "units": _units(out)})
+                accepted.append(case)
     return {"policy_version": r.version, "seed": seed, "n": len(rejected),
             "rejected": _rate(rejected), "accepted": accepted, "heard_exactly": heard_exact}
 
