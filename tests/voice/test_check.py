@@ -40,6 +40,29 @@ def test_natural_english_piper_voice_passes(generator, models, policy):
     assert r.heard == "418263"
 
 
+# From `bench/bench_voice.py` (seed 2026), both rejected under policy 2026.11-2.
+def test_whisper_free_text_hears_a_slow_recurring_digit(generator, models, policy):
+    # Decoding restricted to digit tokens, Whisper heard 74937 (and PocketSphinx 798493).
+    x = generator.speak("en", "794937", voice="en-us", rate="slow", seed=330452)
+    r = _check(x, "794937", "en", models, policy)
+    assert r.passed, r.checks
+    assert r.heard == "794937" and "pocketsphinx" in r.models["recognizer"]
+
+
+def test_natural_zero_and_seven_may_count_one_nucleus_each(generator, models, policy):
+    # Piper says ze-ro and se-ven as one nucleus each: 6 counted for 8 expected. Whisper
+    # heard the six digits, so one nucleus per digit is enough; the same voice with a
+    # digit left out is still a wrong count.
+    r = _check(generator.speak_piper("498076", seed=330481, length_scale=0.8), "498076", "en",
+               models, policy)
+    by = {c.name: c for c in r.checks}
+    assert r.passed, r.checks
+    assert (by["unit_count"].value, by["unit_count"].threshold) == (6, 8)
+    bad = _check(generator.speak_piper("49076", seed=330481, length_scale=0.8), "498076", "en",
+                 models, policy)
+    assert not bad.passed and "wrong_digit_count" in bad.reasons
+
+
 @pytest.mark.parametrize("kind", ["silence", "noise"])
 def test_no_speech(generator, models, policy, kind):
     rng = np.random.default_rng(0)

@@ -18,7 +18,9 @@ from simkyc.voice.vad import speech_segments
 
 @pytest.mark.parametrize("text, digits", [("three seven oh nine", "3709"), (" 3 7 2", "372"),
                                           ("三七二九零五", "372905"), ("幺 两 3", "123"),
-                                          ("hello", "")])
+                                          ("hello", ""), ("7-3-8-3-9-0", "738390"),
+                                          ("One, two, three.", "123"),
+                                          ("bar nine eight zero", "980")])
 def test_digits_from_text(text, digits):
     assert digits_from_text(text) == digits
 

@@ -145,6 +145,11 @@ class VoicePolicy:
     #: extra digit adds syllables, so the upper bound stays strict).
     unit_count_tolerance: int = 0
     unit_count_tolerance_with_recognizer: int = 1
+    #: ... and, when that recogniser heard them, the count may also go down to one
+    #: nucleus per digit: natural speech (Piper) says the two-syllable digits (English
+    #: ze-ro, se-ven) as one: Piper 498076 counts 6 nuclei of 8. Whisper, not the
+    #: count, then tells a dropped digit (dropped-digit study in docs/voice.md).
+    digit_words_may_merge_with_recognizer: bool = True
     #: Syllable nuclei: peaks of 250-2,000 Hz energy more than this many dB below the
     #: loudest are not counted. In the bench's speech (espeak-ng in four languages, Piper)
     #: the vowels lay within 17 dB of the loudest, and every peak 20-40 dB below was
@@ -163,6 +168,10 @@ class VoicePolicy:
     #: if the digits asked come first and the extra digit word lasts at least this many
     #: seconds, an extra digit was said after them (``wrong_digit_count``).
     trailing_digit_min_seconds: float = 0.25
+    #: Recognisers get the audio from this many seconds before the first VAD segment to
+    #: as many after the last: Whisper base read the first word of some Piper answers
+    #: as "bar" with 0.2 s before the speech, and right with 0.5 s.
+    recognizer_margin_seconds: float = 0.5
     #: Speech may start no sooner than this many seconds after the prompt was shown.
     min_reaction_seconds: float = 0.2
     #: Audio-visual synchrony: the smaller of two Pearson correlations of mouth opening
@@ -182,7 +191,7 @@ class RegistrationPolicy:
 
 @dataclass(frozen=True)
 class DecisionPolicy:
-    version: str = "2026.11-2"
+    version: str = "2026.11-3"
     document: DocumentPolicy = field(default_factory=DocumentPolicy)
     face: FacePolicy = field(default_factory=FacePolicy)
     liveness: LivenessPolicy = field(default_factory=LivenessPolicy)

