@@ -28,7 +28,7 @@ Variants (``--variants``, comma-separated; default: all):
 - ``shift_tta_live_mirror``: ``shift_tta`` and the live chip averaged with its
   mirror (doubles the live embedding cost).
 
-Slow: about 1.5 min (baseline) to 12 min (jitter) per variant on one core; not
+Slow: about 2 min (baseline) to 12.5 min (jitter) of CPU per variant; not
 part of ``make bench``. Run it when the matcher changes:
 
     .venv/bin/python bench/study_face_preprocessing.py [--variants baseline,shift_tta]
