@@ -46,7 +46,7 @@ from simkyc.domain.policy import VoicePolicy
 from simkyc.domain.results import Check, StageOutcome
 from simkyc.media.audio import Audio
 from simkyc.voice.avsync import mouth_track, sync_score
-from simkyc.voice.languages import get_language
+from simkyc.voice.languages import require_language
 from simkyc.voice.models import VoiceModels
 from simkyc.voice.units import count_syllable_nuclei, speech_envelope
 from simkyc.voice.vad import speech_segments
@@ -120,10 +120,7 @@ def check_spoken_digits(audio: Audio, digits: str, language: str, *, models: Voi
     """
     cpu0 = time.process_time()
     digits = _validate_digits(digits)
-    try:
-        lang = get_language(language)
-    except ValueError as exc:
-        raise InputError(str(exc)) from exc
+    lang = require_language(language)
     x = audio.samples
     used = {"vad": models.vad.model_id}
     checks: list[Check] = []
