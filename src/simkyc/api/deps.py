@@ -66,31 +66,16 @@ def require_roles(*roles: Role) -> Callable[[Agent], Agent]:
 RegistrarDep = Annotated[Agent, Depends(require_roles(Role.AGENT, Role.SUPERVISOR))]
 
 
-async def read_upload(upload: UploadFile, *, max_bytes: int,
-                      families: tuple[str, ...]) -> tuple[bytes, str]:
+def read_upload_sync(upload: UploadFile, *, max_bytes: int,
+                     families: tuple[str, ...]) -> tuple[bytes, str]:
     """Read an uploaded file within ``max_bytes``; check its real type by magic bytes.
 
     Returns ``(data, mime)``. 413 if too large, 415 if not of an accepted family,
-    400 if empty.
-    """
-    return _checked_upload(await upload.read(max_bytes + 1), max_bytes=max_bytes,
-                           families=families)
-
-
-def read_upload_sync(upload: UploadFile, *, max_bytes: int,
-                     families: tuple[str, ...]) -> tuple[bytes, str]:
-    """:func:`read_upload` for plain ``def`` routes.
-
-    Routes that run models are plain ``def`` so FastAPI runs them in its thread
-    pool: seconds of OCR or video analysis must not block the event loop.
+    400 if empty. For plain ``def`` routes: FastAPI runs them in its thread pool,
+    so seconds of OCR or video analysis do not block the event loop.
     """
     upload.file.seek(0)
-    return _checked_upload(upload.file.read(max_bytes + 1), max_bytes=max_bytes,
-                           families=families)
-
-
-def _checked_upload(data: bytes, *, max_bytes: int,
-                    families: tuple[str, ...]) -> tuple[bytes, str]:
+    data = upload.file.read(max_bytes + 1)
     if len(data) > max_bytes:
         raise HTTPException(413,
                             detail=f"file exceeds the {max_bytes}-byte limit")
@@ -142,7 +127,6 @@ __all__ = [
     "current_agent",
     "get_service",
     "max_bytes_for",
-    "read_upload",
     "read_upload_sync",
     "require_roles",
 ]
