@@ -80,7 +80,8 @@ def _pose(points: np.ndarray, size: tuple[int, int]) -> tuple[float, float]:
     return float(angles[1]), float(angles[0])
 
 
-def _eye_aspect_ratio(points: np.ndarray) -> float:
+def eye_aspect_ratio(points: np.ndarray) -> float:
+    """Mean eye aspect ratio (lid gap / eye width) of both eyes from mesh points (dimensionless)."""
     ratios: list[float] = []
     for c1, c2, u1, l1, u2, l2 in _EYES:
         width = np.linalg.norm(points[c1, :2] - points[c2, :2])
@@ -113,7 +114,7 @@ def measure_with_mesh(image: np.ndarray, box: FaceBox, mesh: Any) -> MeshMeasure
     assert best is not None
     pts = best[1]
     yaw, pitch = _pose(pts, (h, w))
-    return MeshMeasures(yaw_deg=yaw, pitch_deg=pitch, eye_aspect_ratio=_eye_aspect_ratio(pts))
+    return MeshMeasures(yaw_deg=yaw, pitch_deg=pitch, eye_aspect_ratio=eye_aspect_ratio(pts))
 
 
-__all__ = ["CROP_MARGIN", "CROP_SIDE", "MeshMeasures", "measure_with_mesh"]
+__all__ = ["CROP_MARGIN", "CROP_SIDE", "MeshMeasures", "eye_aspect_ratio", "measure_with_mesh"]

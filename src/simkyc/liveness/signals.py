@@ -22,14 +22,14 @@ from typing import Any
 import cv2
 import numpy as np
 
+from simkyc.face.landmarks import eye_aspect_ratio
+
 # Mesh points for the pose fit: spread over the face (nose, brows, eyes, cheeks,
 # jaw line, chin, forehead), so the fit is well conditioned (six points of a
 # generic face flip between two mirror solutions near frontal).
 _POSE_POINTS = (1, 4, 5, 6, 9, 10, 33, 50, 58, 61, 70, 93, 105, 127, 132, 133, 148, 151, 152,
                 168, 172, 175, 197, 199, 205, 234, 263, 280, 288, 291, 300, 323, 334, 356, 361,
                 362, 377, 397, 425, 454)
-# (corner, corner, upper1, lower1, upper2, lower2) per eye.
-_EYES = ((33, 133, 160, 144, 158, 153), (362, 263, 385, 380, 387, 373))
 # Inner lips (upper 13, lower 14) and mouth corners (61, 291).
 _MOUTH = (13, 14, 61, 291)
 # Skin patches for the screen-light colour: forehead, both cheeks.
@@ -89,17 +89,6 @@ def head_pose(points: np.ndarray, model: np.ndarray, size: tuple[int, int]
 def _frontal_score(p3: np.ndarray) -> float:
     # Depth asymmetry of the face outline (cheeks 234/454, forehead 10 / chin 152), pixels.
     return abs(p3[234, 2] - p3[454, 2]) + 0.5 * abs(p3[10, 2] - p3[152, 2])
-
-
-def eye_aspect_ratio(points: np.ndarray) -> float:
-    """Mean EAR of both eyes (dimensionless)."""
-    ratios: list[float] = []
-    for c1, c2, u1, l1, u2, l2 in _EYES:
-        width = np.linalg.norm(points[c1, :2] - points[c2, :2])
-        gap = (np.linalg.norm(points[u1, :2] - points[l1, :2])
-               + np.linalg.norm(points[u2, :2] - points[l2, :2]))
-        ratios.append(float(gap / (2.0 * width)) if width > 0 else 0.0)
-    return float(np.mean(ratios))
 
 
 def mouth_ratio(points: np.ndarray) -> float:
