@@ -28,7 +28,7 @@ Variants (``--variants``, comma-separated; default: all):
 - ``shift_tta_live_mirror``: ``shift_tta`` and the live chip averaged with its
   mirror (doubles the live embedding cost).
 
-Slow: about 2 min (baseline) to 12.5 min (jitter) of CPU per variant; not
+Slow: at most about 2 min (baseline) to 12.5 min (jitter) of CPU per variant; not
 part of ``make bench``. Run it when the matcher changes:
 
     .venv/bin/python bench/study_face_preprocessing.py [--variants baseline,shift_tta]
@@ -270,12 +270,13 @@ def measure(samples: dict[str, Sample], ref_fn: Callable[..., Any],
     paths = sorted(samples)
     t = time.process_time()
     dists: dict[str, tuple[np.ndarray, np.ndarray, int]] = {}
+    # The live side depends only on the photo and the reference's key: shared by conditions.
+    live: dict[tuple[str, int], np.ndarray] = {}
     for cond in CONDITIONS:
         refs = {}
         for p in paths:
             img, face = samples[p].refs[cond]
             refs[p] = ref_fn(img, face) if face is not None else None
-        live: dict[tuple[str, int], np.ndarray] = {}
         gen, imp, undecided = [], [], 0
         pairs = (itertools.combinations(paths, 2) if cond == "as_is"
                  else itertools.permutations(paths, 2))
