@@ -152,6 +152,28 @@ def test_audio_video_in_sync_passes_and_swapped_faces_fail(models, policy, talki
     assert {c.name: c for c in dubbed.checks}["av_sync"].value < sync.value
 
 
+def test_one_recording_whose_camera_starts_late_is_aligned_on_its_clock(generator, models,
+                                                                          policy):
+    # A browser's WebM: the video track starts 0.6 s after the audio track. The
+    # mouth is compared with the sound at the same container time, not from each
+    # track's own first frame (that would shift the mouth 0.6 s and fail a genuine answer).
+    from simkyc.media.audio import decode_audio
+    from simkyc.media.video import read_video
+
+    x = generator.speak("en", "372905", seed=11)
+    data = generator.recording("face_recognition/obama.jpg", x, seed=11, video_delay_s=0.6)
+    audio, video = decode_audio(data), read_video(data)
+    assert video.timestamps_ms[0] == pytest.approx(600.0) and audio.start_s < 0.05
+    r = check_spoken_digits(audio, "372905", "en", models=models, policy=policy, video=video)
+    assert r.passed, r.checks
+    from simkyc.voice.avsync import mouth_track, sync_score
+    from simkyc.voice.units import speech_envelope
+
+    own_start = sync_score(mouth_track(video.frames, video.timestamps_ms, models.open_mesh),
+                           speech_envelope(audio.samples))
+    assert own_start < policy.av_min_correlation  # the misalignment the clock avoids
+
+
 def test_face_not_visible(models, policy, talking_pair):
     xa, da, va = talking_pair["a"]
     blank = Video(frames=tuple(np.full_like(f, 90) for f in va.frames),

@@ -47,13 +47,16 @@ MIN_SECONDS = 0.25
 class Audio:
     """Decoded audio: ``samples`` mono float32 in -1..1 at ``sample_rate`` Hz.
 
-    ``codec`` / ``container``: FFmpeg names of what was decoded.
+    ``codec`` / ``container``: FFmpeg names of what was decoded. ``start_s``:
+    the time of the first sample on the container's clock (a recording's audio
+    and video tracks share that clock, and need not both start at 0).
     """
 
     samples: np.ndarray
     sample_rate: int = SAMPLE_RATE
     codec: str = ""
     container: str = ""
+    start_s: float = 0.0
 
     @property
     def duration_s(self) -> float:
@@ -147,6 +150,7 @@ def _decode(container, name: str, *, max_seconds: float, min_seconds: float) -> 
     limit = int((max_seconds + 0.5) * SAMPLE_RATE)
     chunks: list[np.ndarray] = []
     total = 0
+    start_s: float | None = None
 
     def take(frames) -> None:
         nonlocal total
@@ -159,6 +163,8 @@ def _decode(container, name: str, *, max_seconds: float, min_seconds: float) -> 
 
     try:
         for frame in container.decode(stream):
+            if start_s is None:
+                start_s = float(frame.time) if frame.time is not None else 0.0
             take(resampler.resample(frame))
         take(resampler.resample(None))  # flush
     except (av.error.FFmpegError, ValueError, OSError) as exc:
@@ -171,7 +177,7 @@ def _decode(container, name: str, *, max_seconds: float, min_seconds: float) -> 
         raise InputError(f"{name}: {len(samples) / SAMPLE_RATE:.2f} s of audio is too short "
                          f"(minimum {min_seconds:g} s)")
     return Audio(samples=np.clip(samples, -1.0, 1.0), sample_rate=SAMPLE_RATE,
-                 codec=codec, container=fmt)
+                 codec=codec, container=fmt, start_s=max(0.0, start_s or 0.0))
 
 
 __all__ = ["ACCEPTED_CODECS", "ACCEPTED_CONTAINERS", "Audio", "MAX_BYTES", "MAX_SECONDS",

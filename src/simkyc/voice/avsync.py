@@ -41,10 +41,13 @@ class MouthTrack:
 
 
 def mouth_track(frames: Sequence[np.ndarray], timestamps_ms: Sequence[float],
-                open_mesh: Callable[[], Any]) -> MouthTrack:
+                open_mesh: Callable[[], Any], *, origin_ms: float | None = None) -> MouthTrack:
     """Measure the mouth opening in each RGB frame with a fresh face mesh from ``open_mesh``.
 
     ``open_mesh``: e.g. ``lambda: simkyc.face.models.open_face_mesh(max_num_faces=1)``.
+    ``origin_ms``: the time of the audio's first sample on the frames' clock, so that
+    track time 0 is audio time 0 (a recording's video track may start later
+    than its audio); ``None`` takes the first frame as time 0.
     """
     out = np.full(len(frames), np.nan, np.float64)
     with open_mesh() as mesh:
@@ -61,7 +64,8 @@ def mouth_track(frames: Sequence[np.ndarray], timestamps_ms: Sequence[float],
             width = float(np.linalg.norm(pt(_LEFT) - pt(_RIGHT)))
             if width > 1e-3:
                 out[i] = float(np.linalg.norm(pt(_UPPER) - pt(_LOWER))) / width
-    t0 = timestamps_ms[0] if len(timestamps_ms) else 0.0
+    t0 = origin_ms if origin_ms is not None else (
+        timestamps_ms[0] if len(timestamps_ms) else 0.0)
     return MouthTrack(times_s=(np.asarray(timestamps_ms, np.float64) - t0) / 1000.0, opening=out)
 
 

@@ -113,8 +113,10 @@ def check_spoken_digits(audio: Audio, digits: str, language: str, *, models: Voi
     ``prompt_shown_at_s``: when the prompt appeared, in seconds from the start
     of the recording (0 = shown as recording started; speech must start at
     least ``policy.min_reaction_seconds`` later). ``video``: a
-    :class:`simkyc.media.video.Video` recorded together with the audio (same
-    start time), for the audio-visual synchrony check. Thresholds come from
+    :class:`simkyc.media.video.Video` recorded together with the audio, for the
+    audio-visual synchrony check; its frame timestamps and ``audio.start_s``
+    are on the same clock (true of the two tracks of one recording, and of two
+    files that both start at 0). Thresholds come from
     ``policy``. A failed check is a result; :class:`InputError` means the
     inputs could not be checked (bad digits, unknown language).
     """
@@ -176,7 +178,7 @@ def check_spoken_digits(audio: Audio, digits: str, language: str, *, models: Voi
             checks.append(Check("digits_match", ok, heard, digits,
                                 None if ok else "wrong_digits"))
         if video is not None:
-            checks.extend(_av_checks(video, env, models, policy))
+            checks.extend(_av_checks(video, env, models, policy, audio.start_s))
             used["face_mesh"] = "mediapipe-0.10 face mesh"
     elif recognizers:
         heard = ""
@@ -213,8 +215,10 @@ def _trailing_digit_seconds(recognizers, samples: np.ndarray, digits: str) -> fl
     return None
 
 
-def _av_checks(video: Any, env, models: VoiceModels, policy: VoicePolicy) -> list[Check]:
-    track = mouth_track(video.frames, video.timestamps_ms, models.open_mesh)
+def _av_checks(video: Any, env, models: VoiceModels, policy: VoicePolicy, audio_start_s: float
+               ) -> list[Check]:
+    track = mouth_track(video.frames, video.timestamps_ms, models.open_mesh,
+                        origin_ms=audio_start_s * 1000.0)
     frac = track.face_fraction
     seen = frac >= policy.av_min_face_fraction
     out = [Check("face_visible", seen, round(frac, 3), policy.av_min_face_fraction,
