@@ -8,10 +8,17 @@ sampled at the frame times. Speaking opens the mouth on vowels and closes it
 between digits, so the two series rise and fall together; a voice recorded
 elsewhere (a replay, a dub, someone off camera) does not follow this mouth.
 
-The score (see :func:`sync_score`) needs both the levels and the frame-to-frame
-changes of the two series to correlate, each at its best time shift within
-``max_lag_s`` (camera and microphone are not perfectly aligned, and the mouth
-opens slightly before the sound).
+The score (see :func:`sync_score`) is the mean of two correlations, of the
+levels and of the frame-to-frame changes of the two series, each at its best
+time shift in a window where the sound comes up to ``max_lag_s`` after the
+mouth moves (the lips lead the sound) or up to ``-min_lag_s`` before it (camera
+and microphone are not perfectly aligned).
+
+What it cannot tell apart (``bench/study_av_sync.py``): a voice whose syllables
+fall at the same times as the mouth's, as two answers read by the same
+synthetic voice at the same even pace, started within a few tens of ms of
+each other, do. Only the mouth's shape per syllable (which digit it is saying)
+would separate those, and the mouth opening alone does not carry it.
 """
 
 from __future__ import annotations
@@ -76,15 +83,17 @@ def _envelope_at(env: Envelope, times_s: np.ndarray, smooth_s: float = 0.06) -> 
     return np.interp(times_s, env.times, amp, left=0.0, right=0.0)
 
 
-def sync_score(track: MouthTrack, env: Envelope, *, max_lag_s: float = 0.1) -> float:
+def sync_score(track: MouthTrack, env: Envelope, *, min_lag_s: float = -0.06,
+               max_lag_s: float = 0.16) -> float:
     """Agreement of mouth opening and speech envelope, -1..1 (higher = in sync).
 
-    Two Pearson correlations, each maximised over lags of ±``max_lag_s`` in
-    20-ms steps: of the levels (mouth open while sound is loud) and of the
-    frame-to-frame changes (the mouth opens as each syllable starts). The
-    score is the smaller of the two, so both the slow on/off pattern and the
-    syllable onsets must match. Frames without a face are left out. Returns
-    -1.0 when fewer than 8 frames with a face remain or a series is constant.
+    The mean of two Pearson correlations, each maximised over lags from
+    ``min_lag_s`` to ``max_lag_s`` in 20-ms steps (a lag > 0 compares the mouth
+    with the sound that follows it): of the levels (mouth open while the sound
+    is loud) and of the frame-to-frame changes (the mouth opens as each
+    syllable starts, closes as it ends). Frames without a face are left out.
+    Returns -1.0 when fewer than 8 frames with a face remain or a series is
+    constant.
     """
     ok = np.isfinite(track.opening)
     if ok.sum() < 8:
@@ -92,15 +101,16 @@ def sync_score(track: MouthTrack, env: Envelope, *, max_lag_s: float = 0.1) -> f
     t, mouth = track.times_s[ok], track.opening[ok]
     if np.ptp(mouth) < 1e-6:
         return -1.0
-    return min(_best_corr(mouth, t, env, max_lag_s, np.asarray),
-               _best_corr(mouth, t, env, max_lag_s, np.diff))
+    lags = np.arange(min_lag_s, max_lag_s + 1e-9, 0.02)
+    return 0.5 * (_best_corr(mouth, t, env, lags, np.asarray)
+                  + _best_corr(mouth, t, env, lags, np.diff))
 
 
-def _best_corr(mouth: np.ndarray, t: np.ndarray, env: Envelope, max_lag_s: float,
+def _best_corr(mouth: np.ndarray, t: np.ndarray, env: Envelope, lags: np.ndarray,
                transform) -> float:
     m = transform(mouth)
     best = -1.0
-    for lag in np.arange(-max_lag_s, max_lag_s + 1e-9, 0.02):
+    for lag in lags:
         sound = transform(_envelope_at(env, t + lag))
         if np.ptp(sound) < 1e-9 or np.ptp(m) < 1e-9:
             continue

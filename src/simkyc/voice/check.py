@@ -15,7 +15,7 @@ no_trailing_digit   ``wrong_digit_count``       seconds of an extra digit after 
 digits_match        ``wrong_digits``            digits heard / digits asked (only with a recogniser)
 face_visible        ``face_not_visible``        share of frames with a face /
                                                 ``av_min_face_fraction``
-av_sync             ``audio_video_mismatch``    best mouth-envelope correlation /
+av_sync             ``audio_video_mismatch``    mouth-envelope correlation (levels and changes) /
                                                 ``av_min_correlation``
 ==================  ==========================  ==================================================
 
@@ -223,7 +223,8 @@ def _av_checks(video: Any, env, models: VoiceModels, policy: VoicePolicy, audio_
     seen = frac >= policy.av_min_face_fraction
     out = [Check("face_visible", seen, round(frac, 3), policy.av_min_face_fraction,
                  None if seen else "face_not_visible")]
-    score = sync_score(track, env, max_lag_s=policy.av_max_lag_seconds) if seen else -1.0
+    score = sync_score(track, env, min_lag_s=policy.av_min_lag_seconds,
+                       max_lag_s=policy.av_max_lag_seconds) if seen else -1.0
     ok = seen and score >= policy.av_min_correlation
     out.append(Check("av_sync", ok, round(float(np.round(score, 4)), 4),
                      policy.av_min_correlation, None if ok else "audio_video_mismatch"))
