@@ -153,18 +153,23 @@ def encode(x: np.ndarray, fmt: str) -> bytes:
                               "mp3": ("libmp3lame", 16000, "mp3")}[fmt]
     buf = io.BytesIO()
     with av.open(buf, "w", format=container) as out:
-        stream = out.add_stream(codec, rate=rate, layout="mono")
-        resampler = av.AudioResampler(format=stream.codec_context.format.name, layout="mono",
-                                      rate=rate)
-        frame = av.AudioFrame.from_ndarray(x[None, :].astype(np.float32), format="flt",
-                                           layout="mono")
-        frame.sample_rate = SR
-        for f in resampler.resample(frame) + resampler.resample(None):
-            for packet in stream.encode(f):
-                out.mux(packet)
-        for packet in stream.encode(None):
-            out.mux(packet)
+        _mux_audio(out, x, codec, rate)
     return buf.getvalue()
+
+
+def _mux_audio(out, x: np.ndarray, codec: str, rate: int) -> None:
+    """Encode 16-kHz float32 ``x`` into a new mono ``codec`` stream of the open container."""
+    stream = out.add_stream(codec, rate=rate, layout="mono")
+    resampler = av.AudioResampler(format=stream.codec_context.format.name, layout="mono",
+                                  rate=rate)
+    frame = av.AudioFrame.from_ndarray(x[None, :].astype(np.float32), format="flt",
+                                       layout="mono")
+    frame.sample_rate = SR
+    for f in resampler.resample(frame) + resampler.resample(None):
+        for packet in stream.encode(f):
+            out.mux(packet)
+    for packet in stream.encode(None):
+        out.mux(packet)
 
 
 def write_audio(x: np.ndarray, fmt: str, name: str) -> Path:
@@ -276,17 +281,7 @@ def recording(photo: str, x: np.ndarray, *, seed: int = 0, video_delay_s: float 
         vs.width, vs.height, vs.pix_fmt = w, h, "yuv420p"
         vs.options = {"deadline": "realtime", "cpu-used": "8", "b": "1M"}
         vs.time_base = vs.codec_context.time_base = Fraction(1, 1000)
-        aus = out.add_stream("libopus", rate=48000, layout="mono")
-        resampler = av.AudioResampler(format=aus.codec_context.format.name, layout="mono",
-                                      rate=48000)
-        frame = av.AudioFrame.from_ndarray(x[None, :].astype(np.float32), format="flt",
-                                           layout="mono")
-        frame.sample_rate = SR
-        for f in resampler.resample(frame) + resampler.resample(None):
-            for packet in aus.encode(f):
-                out.mux(packet)
-        for packet in aus.encode(None):
-            out.mux(packet)
+        _mux_audio(out, x, "libopus", 48000)
         for i in keep:
             vf = av.VideoFrame.from_ndarray(clip.frames[i], format="rgb24")
             vf.pts, vf.time_base = round(clip.timestamps_ms[i]), Fraction(1, 1000)
