@@ -243,11 +243,12 @@ def _av(r: Runner, gen, code: str, lang, rng: random.Random, n: int, seed_base: 
     from simkyc.voice.avsync import mouth_track
     from simkyc.voice.units import speech_envelope
 
-    for i, (x, _, video) in enumerate(clips):
+    for i, (x, d, video) in enumerate(clips):
         # the same voice and face again with the less obedient mouth (natural_mouth)
         natural = read_video(gen.talking_video(PHOTOS[i % len(PHOTOS)], x, seed=seed_base + i,
                                                mouth="natural"))
-        r.tracks.append((code, speech_envelope(x),
+        r.tracks.append((f"{code} {d} {lang.espeak_voices[i % len(lang.espeak_voices)]} "
+                         f"{list(gen.RATES)[i % 3]} seed {seed_base + i}", speech_envelope(x),
                          mouth_track(video.frames, video.timestamps_ms, r.models.open_mesh),
                          mouth_track(natural.frames, natural.timestamps_ms, r.models.open_mesh)))
     genuine, mismatched, g_scores, m_scores = [], [], [], []
@@ -278,12 +279,15 @@ def _all_pairs(r: Runner) -> dict[str, Any]:
                   r.policy.av_min_correlation)
     out: dict[str, Any] = {"videos": n, "pairs": n * (n - 1)}
     for k, mouth in ((2, "exact"), (3, "natural")):
-        genuine, mism = [], []
+        genuine, mism, accepted = [], [], []
         for i in range(n):
             for j in range(n):
                 s = sync_score(r.tracks[j][k], r.tracks[i][1], min_lag_s=lo, max_lag_s=hi)
                 (genuine if i == j else mism).append(s)
-        out[mouth] = {
+                if i != j and s >= th:
+                    accepted.append({"voice": r.tracks[i][0], "face": r.tracks[j][0],
+                                     "score": round(s, 4)})
+        out[mouth] = {"accepted": accepted,
             "genuine_pass": _rate([s >= th for s in genuine]),
             "genuine_min": round(min(genuine), 4) if genuine else None,
             "mismatch_rejected": _rate([s < th for s in mism]),
@@ -409,6 +413,9 @@ def print_table(res: dict[str, Any]) -> None:
             print(f"  {mouth:7} mouth: mismatch rejected {100 * v['mismatch_rejected']:.1f}% "
                   f"({v['mismatch_accepted']} accepted, max {v['mismatch_max']}); genuine "
                   f"pass {100 * v['genuine_pass']:.1f}% (min {v['genuine_min']})")
+            for a in v["accepted"]:
+                print(f"    accepted: voice {a['voice']} on the face of {a['face']}: "
+                      f"{a['score']}")
     w = res.get("whisper_base", {})
     if "languages" in w:
         print(f"Whisper base digits ({w['model']}, load {w['load_s']} s):")

@@ -45,6 +45,13 @@ def _cache(key: str, suffix: str) -> Path:
     return OUT / (hashlib.sha1(key.encode()).hexdigest()[:16] + suffix)
 
 
+def _store(path: Path, y: np.ndarray) -> np.ndarray:
+    """Cache ``y`` as 16-bit WAV and return what was stored, so a first call gives
+    the same samples as every later (cached) one."""
+    sf.write(path, y, SR, subtype="PCM_16")
+    return sf.read(path, dtype="float32")[0]
+
+
 def _room(seconds: float, rng: np.random.Generator, level: float = 0.002) -> np.ndarray:
     return (rng.normal(0, level, int(seconds * SR))).astype(np.float32)
 
@@ -75,8 +82,7 @@ def speak(language: str, digits: str, *, voice: str | None = None, rate: str | i
         return sf.read(path, dtype="float32")[0]
     wav = synthesize(lang.espeak_text(digits), voice, rate_wpm=wpm, pitch=pitch)
     y = _pad(decode_audio(wav).samples, rng, lead, tail_s)
-    sf.write(path, y, SR, subtype="PCM_16")
-    return y
+    return _store(path, y)
 
 
 def speak_piper(digits: str, *, seed: int = 0, length_scale: float = 1.0,
@@ -103,8 +109,7 @@ def speak_piper(digits: str, *, seed: int = 0, length_scale: float = 1.0,
         config = SynthesisConfig(length_scale=length_scale, noise_scale=0.0, noise_w_scale=0.0)
         voice.synthesize_wav(text, w, syn_config=config)
     y = _pad(decode_audio(buf.getvalue()).samples, rng, lead, 0.6)
-    sf.write(path, y, SR, subtype="PCM_16")
-    return y
+    return _store(path, y)
 
 
 _PIPER: dict[str, object] = {}
