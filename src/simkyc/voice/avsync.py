@@ -15,10 +15,11 @@ mouth moves (the lips lead the sound) or up to ``-min_lag_s`` before it (camera
 and microphone are not perfectly aligned).
 
 What it cannot tell apart (``bench/study_av_sync.py``): a voice whose syllables
-fall at the same times as the mouth's, as two answers read by the same
-synthetic voice at the same even pace, started within a few tens of ms of
-each other, do. Only the mouth's shape per syllable (which digit it is saying)
-would separate those, and the mouth opening alone does not carry it.
+fall at the same moments as the mouth opens and closes, for example two
+answers read by synthetic voices at the same even pace and started within a
+few tens of ms of each other. Only the mouth's shape per syllable (which digit
+it is saying) would separate those, and the mouth opening alone does not
+carry it.
 """
 
 from __future__ import annotations
