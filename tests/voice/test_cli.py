@@ -67,6 +67,20 @@ def test_check_with_video(generator, talking_pair, tmp_path, capsys):
     assert payload["checks"]["av_sync"]["passed"] is True
 
 
+def test_check_one_browser_recording_as_audio_and_video(generator, talking_pair, tmp_path,
+                                                        capsys):
+    # One WebM carries both tracks (the capture page's upload); its camera starts 0.4 s late.
+    x, digits, _ = talking_pair["a"]
+    rec = tmp_path / "answer.webm"
+    rec.write_bytes(generator.recording("face_recognition/obama.jpg", x, seed=11,
+                                        video_delay_s=0.4))
+    code, out, _ = _run(["voice", "check", str(rec), "--digits", digits, "--lang", "en",
+                         "--video", str(rec), "--json"], capsys)
+    payload = json.loads(out)
+    assert code == 0, payload
+    assert payload["checks"]["av_sync"]["passed"] is True
+
+
 @pytest.mark.parametrize("bad, message", [("text", "not readable audio"),
                                           ("missing", "cannot read")])
 def test_unreadable_input_exits_2(tmp_path, capsys, bad, message):
