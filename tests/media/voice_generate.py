@@ -187,15 +187,20 @@ def write_audio(x: np.ndarray, fmt: str, name: str) -> Path:
 
 # --- talking face ----------------------------------------------------------------------------
 
+def _loudness(x: np.ndarray):
+    """The speech envelope of ``x``, its amplitude smoothed over 5 hops, and the
+    amplitude's 98th percentile (the level taken as a fully open mouth)."""
+    env = speech_envelope(x)
+    amp = np.convolve(np.sqrt(env.energy), np.ones(5) / 5, mode="same")
+    return env, amp, np.percentile(amp, 98) + 1e-9
+
+
 def mouth_from_speech(x: np.ndarray, fps: float, n_frames: int, *, lead_s: float = 0.04
                       ) -> np.ndarray:
     """Mouth opening 0..1 per frame driven by the speech envelope (mouth leads by ``lead_s``)."""
-    env = speech_envelope(x)
-    amp = np.sqrt(env.energy)
-    amp = np.convolve(amp, np.ones(5) / 5, mode="same")
+    env, amp, top = _loudness(x)
     t = np.arange(n_frames) / fps + lead_s
     a = np.interp(t, env.times, amp, left=0, right=0)
-    top = np.percentile(amp, 98) + 1e-9
     return np.clip(a / top, 0, 1) ** 0.7
 
 
@@ -212,10 +217,7 @@ def natural_mouth(x: np.ndarray, fps: float, n_frames: int, rng: np.random.Gener
     the audio-visual threshold is not tuned on a mouth that is perfectly in sync.
     """
     lead = float(rng.uniform(0.0, 0.16))
-    env = speech_envelope(x)
-    amp = np.sqrt(env.energy)
-    amp = np.convolve(amp, np.ones(5) / 5, mode="same")
-    top = np.percentile(amp, 98) + 1e-9
+    env, amp, top = _loudness(x)
     drive = np.clip(amp / top, 0, 1) ** 0.7
     knots = np.arange(0, env.times[-1] + 0.4, 0.2) if len(env.times) else np.zeros(1)
     gain = np.interp(env.times, knots, rng.uniform(0.45, 1.15, len(knots)))
