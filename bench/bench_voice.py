@@ -233,22 +233,22 @@ def _av(r: Runner, gen, code: str, lang, rng: random.Random, n: int, seed_base: 
     from simkyc.media.video import read_video
     from simkyc.voice.challenge import random_digits
 
-    clips = []
+    clips, labels = [], []
     for i in range(n):
         d = random_digits(6, lang, rng)
-        x = gen.speak(code, d, voice=lang.espeak_voices[i % len(lang.espeak_voices)],
-                      rate=list(gen.RATES)[i % 3], seed=seed_base + i)
+        voice, rate = lang.espeak_voices[i % len(lang.espeak_voices)], list(gen.RATES)[i % 3]
+        x = gen.speak(code, d, voice=voice, rate=rate, seed=seed_base + i)
         video = read_video(gen.talking_video(PHOTOS[i % len(PHOTOS)], x, seed=seed_base + i))
         clips.append((x, d, video))
+        labels.append(f"{code} {d} {voice} {rate} seed {seed_base + i}")
     from simkyc.voice.avsync import mouth_track
     from simkyc.voice.units import speech_envelope
 
-    for i, (x, d, video) in enumerate(clips):
+    for i, (x, _, video) in enumerate(clips):
         # the same voice and face again with the less obedient mouth (natural_mouth)
         natural = read_video(gen.talking_video(PHOTOS[i % len(PHOTOS)], x, seed=seed_base + i,
                                                mouth="natural"))
-        r.tracks.append((f"{code} {d} {lang.espeak_voices[i % len(lang.espeak_voices)]} "
-                         f"{list(gen.RATES)[i % 3]} seed {seed_base + i}", speech_envelope(x),
+        r.tracks.append((labels[i], speech_envelope(x),
                          mouth_track(video.frames, video.timestamps_ms, r.models.open_mesh),
                          mouth_track(natural.frames, natural.timestamps_ms, r.models.open_mesh)))
     genuine, mismatched, g_scores, m_scores = [], [], [], []
