@@ -283,6 +283,12 @@ class RegistrationService:
                 written = self._write_evidence(s, reg, evidence)
                 for ref in written:
                     repo.add_evidence(s, ref=ref)
+                if outcome is not None and written:
+                    # Bind the evidence to the step that produced it: later steps use
+                    # exactly these items (bound_evidence), never "the latest of a kind".
+                    outcome = replace(outcome, details={
+                        **outcome.details,
+                        "evidence": {ref.kind.value: ref.id for ref in written}})
                 if outcome is not None:
                     repo.add_stage_result(s, registration_id=reg.id, outcome=outcome, now=now)
                 if subject_document_number:
@@ -351,6 +357,34 @@ class RegistrationService:
                               registration_id=reg.id,
                               detail=f"{target.value} {reg.service_kind} {' '.join(reasons)}")
         return moved
+
+    def bound_evidence(self, *, actor: Agent, registration_id: str, stage: str,
+                       kind: EvidenceKind) -> tuple[EvidenceRef, bytes] | None:
+        """The evidence of ``kind`` that the passing outcome of ``stage`` produced (audited).
+
+        This is how a later step finds its input: the document photo is the one the
+        accepted document step extracted, the live face the one the passed liveness
+        step chose. Anything attached afterwards, of whatever kind, cannot take their
+        place. None if no passing outcome of ``stage`` produced such an item.
+        """
+        require(actor, CAN_RUN_REGISTRATIONS, "run registration steps")
+        with self._tx() as s:
+            reg = self._visible(s, actor, registration_id)
+            evidence_id = None
+            for o in repo.list_stage_results(s, registration_id=reg.id):
+                if o.stage == stage and o.passed:
+                    evidence_id = (o.details.get("evidence") or {}).get(kind.value) or evidence_id
+            if evidence_id is None:
+                return None
+            ref = repo.get_evidence(s, evidence_id=evidence_id)
+            if ref.registration_id != reg.id or ref.kind is not kind:
+                return None
+            _, key = self._data_key(s, reg.id)
+            data = self.store.read(registration_id=reg.id, evidence_id=ref.id, data_key=key,
+                                   sha256=ref.sha256)
+            repo.append_audit(s, at=self.clock(), actor_id=actor.id, action="evidence.use",
+                              registration_id=reg.id, detail=ref.id)
+        return ref, data
 
     def evidence_bytes(self, *, actor: Agent, registration_id: str,
                        kind: EvidenceKind) -> tuple[EvidenceRef, bytes] | None:

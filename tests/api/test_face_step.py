@@ -64,11 +64,16 @@ def _with_document_photo(api: Any, rid: str, photo: Path) -> None:
         evidence=[NewEvidence(EvidenceKind.DOCUMENT_PHOTO, "image/png", _png(photo))])
 
 
-def _advance(api: Any, rid: str, *statuses: S) -> None:
+def _advance(api: Any, rid: str, live_frame: Path) -> None:
+    """Liveness (whose chosen frame, ``live_frame``, is the match's live face) and voice."""
     agent = api.service.authenticate(api.tokens["agent"])
-    for st in statuses:
-        api.service.record_stage(actor=agent, registration_id=rid,
-                                 outcome=StageOutcome(stage=st.value, passed=True), on_pass=st)
+    api.service.record_stage(
+        actor=agent, registration_id=rid, outcome=StageOutcome(stage="liveness", passed=True),
+        on_pass=S.LIVENESS_PASSED,
+        evidence=[NewEvidence(EvidenceKind.LIVE_FACE, "image/png", _png(live_frame))])
+    api.service.record_stage(actor=agent, registration_id=rid,
+                             outcome=StageOutcome(stage="voice", passed=True),
+                             on_pass=S.VOICE_PASSED)
 
 
 def _live(api: Any, rid: str, path: Path) -> Any:
@@ -95,7 +100,7 @@ def test_live_face_gate_then_match(face_api: Any, new_registration: Any) -> None
     r = face_api.post(f"{BASE}/{rid}/face-match", headers=face_api.hdr("agent"))
     assert r.status_code == 409  # the match comes after liveness and voice
 
-    _advance(face_api, rid, S.LIVENESS_PASSED, S.VOICE_PASSED)
+    _advance(face_api, rid, FR / "obama_small.jpg")
     r = face_api.post(f"{BASE}/{rid}/face-match", headers=face_api.hdr("agent"))
     assert r.status_code == 200, r.text
     body = r.json()
@@ -103,14 +108,15 @@ def test_live_face_gate_then_match(face_api: Any, new_registration: Any) -> None
                     "status": "face_matched"}
     view = face_api.get(f"{BASE}/{rid}", headers=face_api.hdr("agent")).json()
     kinds = [e["kind"] for e in view["evidence"]]
-    assert kinds.count("live_face") == 1  # the refused capture was not kept
+    # The refused capture was not kept: the accepted capture and the liveness frame.
+    assert kinds.count("live_face") == 2
 
 
 def test_face_of_someone_else_rejects(face_api: Any, new_registration: Any) -> None:
     rid = new_registration(language="en")
     _with_document_photo(face_api, rid, _gen().chip_reference(FR / "biden.jpg"))
     assert _live(face_api, rid, FR / "obama_small.jpg").json()["passed"] is True
-    _advance(face_api, rid, S.LIVENESS_PASSED, S.VOICE_PASSED)
+    _advance(face_api, rid, FR / "obama_small.jpg")
     r = face_api.post(f"{BASE}/{rid}/face-match", headers=face_api.hdr("agent"))
     body = r.json()
     assert body["passed"] is False and body["status"] == "rejected"

@@ -97,10 +97,11 @@ def match_live_face(
     reg = service.get_registration(actor=actor, registration_id=registration_id)
     if reg.status not in MATCH_FROM:
         raise IllegalTransitionError(reg.status.value, RegistrationStatus.FACE_MATCHED.value)
-    reference = service.evidence_bytes(actor=actor, registration_id=registration_id,
-                                       kind=EvidenceKind.DOCUMENT_PHOTO)
-    live = service.evidence_bytes(actor=actor, registration_id=registration_id,
-                                  kind=EvidenceKind.LIVE_FACE)
+    # Exactly the faces the document step extracted and the liveness step chose.
+    reference = service.bound_evidence(actor=actor, registration_id=registration_id,
+                                       stage="document", kind=EvidenceKind.DOCUMENT_PHOTO)
+    live = service.bound_evidence(actor=actor, registration_id=registration_id,
+                                  stage="liveness", kind=EvidenceKind.LIVE_FACE)
     missing = [name for name, item in (("document photo", reference), ("live face", live))
                if item is None]
     if missing:

@@ -26,15 +26,11 @@ router = APIRouter(prefix="/api/v1/registrations", tags=["registrations"])
 RegistrationId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$",
                                      description="Registration id (32 hex digits).")]
 
-#: Which media family each evidence kind must be.
+#: Evidence an agent may attach directly, and the media family it must be. Only
+#: what no step produces: the document photo, the live face, the videos and the
+#: audio come from their steps alone (an uploaded one could stand in for them).
 EVIDENCE_FAMILY: dict[EvidenceKind, tuple[str, ...]] = {
-    EvidenceKind.DOCUMENT_IMAGE: ("image",),
-    EvidenceKind.DOCUMENT_PHOTO: ("image",),
-    EvidenceKind.LIVE_FACE: ("image",),
     EvidenceKind.UPPER_BODY: ("image",),
-    EvidenceKind.LIVENESS_VIDEO: ("video",),
-    EvidenceKind.VOICE_VIDEO: ("video",),
-    EvidenceKind.VOICE_AUDIO: ("audio",),
 }
 
 
@@ -77,7 +73,8 @@ def upload_evidence(
     families = EVIDENCE_FAMILY.get(kind)
     if families is None:
         raise HTTPException(status.HTTP_400_BAD_REQUEST,
-                            detail=f"evidence kind {kind.value} is not uploaded directly")
+                            detail=f"evidence kind {kind.value} comes from its step and "
+                                   "cannot be uploaded directly")
     data, mime = read_upload_sync(file, max_bytes=max_bytes_for(settings, families[0]),
                                    families=families)
     if families == ("image",):
