@@ -20,7 +20,7 @@ with Babel on first use and cached per process; maintain them with
 ``python -m simkyc.i18n {template,update,check}`` (:mod:`simkyc.i18n.tool`).
 """
 
-from simkyc.i18n.catalogue import catalogue, message, reason_text
+from simkyc.i18n.catalogues import catalogue, message, reason_text
 from simkyc.i18n.tags import (
     DEFAULT_LANGUAGE,
     SUPPORTED_LANGUAGES,

@@ -35,6 +35,8 @@ _SPOKEN_ONLY: frozenset[str] = frozenset({"bo"})
 #: Chinese territories where the spoken language is Cantonese (Taiwan's is Mandarin).
 _CANTONESE_TERRITORIES: frozenset[str] = frozenset({"HK", "MO"})
 _HANT_TERRITORIES: frozenset[str] = frozenset({"HK", "MO", "TW"})
+#: ISO 639 codes for no particular language (CLDR's likely subtags would make ``und`` English).
+_NO_LANGUAGE: frozenset[str] = frozenset({"und", "mul", "mis", "zxx"})
 
 
 def _parse(tag: str | None) -> tuple[str, Locale | None]:
@@ -45,6 +47,8 @@ def _parse(tag: str | None) -> tuple[str, Locale | None]:
     if not _TAG_SHAPE.fullmatch(tag):
         return "", None
     primary = re.split(r"[_-]", tag, maxsplit=1)[0].lower()
+    if primary in _NO_LANGUAGE:
+        return primary, None
     try:
         return primary, Locale.parse(tag.replace("_", "-"), sep="-")
     except (ValueError, TypeError, UnknownLocaleError):

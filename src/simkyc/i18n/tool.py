@@ -10,8 +10,9 @@
   become obsolete (``#~``), notes are refreshed. Texts are never changed.
 - ``check``: every catalogue has a non-empty, non-fuzzy text for every key
   of the template, no key the template lacks, the placeholders of the
-  English text, and the template matches the declared keys. Exit 1 and one
-  line per problem otherwise.
+  English text, and the template matches the declared keys; and every
+  reason or error code the source emits is declared (:mod:`simkyc.i18n.codes`).
+  Exit 1 and one line per problem otherwise.
 
 Files are written deterministically (fixed header dates, no wrapping), so a
 re-run without changes leaves them byte-identical.
@@ -29,7 +30,7 @@ from pathlib import Path
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
 
-from simkyc.i18n.catalogue import (
+from simkyc.i18n.catalogues import (
     DOMAIN,
     FALLBACK_LANGUAGE,
     catalogue_resource,
@@ -111,6 +112,7 @@ def check_catalogues() -> list[str]:
                             "(run: python -m simkyc.i18n template)")
         for k in sorted(set(keys) - set(declared)):
             problems.append(f"messages.pot: {k} is in the template but no longer declared")
+    problems += check_code()
     english = _read(_path(catalogue_resource(FALLBACK_LANGUAGE)), "en")
     for lang in SUPPORTED_LANGUAGES:
         catalog = _read(_path(catalogue_resource(lang)), lang.replace("-", "_"))
@@ -137,6 +139,30 @@ def check_catalogues() -> list[str]:
     return problems
 
 
+def source_paths() -> list[Path]:
+    """The simkyc source that can emit codes: every package and module but ``i18n`` and the
+    stages' ``reasons.py`` declarations."""
+    import simkyc
+
+    root = Path(simkyc.__file__).parent
+    return sorted(p for p in root.iterdir()
+                  if p.name != "i18n" and (p.is_dir() or p.suffix == ".py"))
+
+
+def check_code() -> list[str]:
+    """Reason and error codes the source emits without declaring them (see :mod:`.codes`)."""
+    from simkyc.i18n.codes import emitted_error_codes, emitted_reason_codes, undeclared
+    from simkyc.i18n.keys import ERROR_CODES, declared_reasons
+
+    uses = [u for u in emitted_reason_codes(source_paths())
+            if Path(u.path).name != "reasons.py"]
+    problems = [f"{u.path}:{u.line}: reason code {u.code!r} is not declared in a stage's "
+                "reasons.py (or keys.RULE_REASONS)" for u in undeclared(uses, declared_reasons())]
+    problems += [f"{u.path}:{u.line}: error code {u.code!r} is not in keys.ERROR_CODES"
+                 for u in undeclared(emitted_error_codes(source_paths()), ERROR_CODES)]
+    return problems
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """The command line; returns the exit status."""
     parser = argparse.ArgumentParser(prog="python -m simkyc.i18n", description=__doc__.split(
@@ -159,4 +185,5 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 1 if problems else 0
 
 
-__all__ = ["build_template", "check_catalogues", "main", "update_catalogues", "write_template"]
+__all__ = ["build_template", "check_catalogues", "check_code", "main", "source_paths",
+           "update_catalogues", "write_template"]

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import string
 from collections.abc import Mapping
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from importlib.resources.abc import Traversable
 from types import MappingProxyType
@@ -57,7 +57,7 @@ def template_resource() -> Traversable:
     return resources.files("simkyc.i18n").joinpath(_LOCALES).joinpath("messages.pot")
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_catalogue(lang: str) -> Mapping[str, str]:
     """``{key: text}`` of one supported language, read once per process (read-only view).
 
@@ -112,7 +112,7 @@ def message(key: str, lang: str | None, /, **params: object) -> str:
 
 
 def reason_code(code: str) -> str:
-    """The bare reason code: the part after the last colon (``live:face_blurry`` -> ``face_blurry``)."""
+    """The bare code: the part after the last colon (``live:face_blurry`` -> ``face_blurry``)."""
     return code.rsplit(":", 1)[-1].strip()
 
 
