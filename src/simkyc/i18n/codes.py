@@ -201,24 +201,23 @@ def _python_files(paths: Iterable[Path]) -> Iterator[Path]:
             yield p
 
 
-def emitted_reason_codes(paths: Iterable[Path]) -> list[CodeUse]:
-    """Every reason code (or pattern) emitted in the ``.py`` files under ``paths``."""
+def _walk(paths: Iterable[Path], visitor: type[_ReasonVisitor | _ErrorVisitor]) -> list[CodeUse]:
     found: list[CodeUse] = []
     for f in _python_files(paths):
-        v = _ReasonVisitor(str(f))
+        v = visitor(str(f))
         v.visit(ast.parse(f.read_text(encoding="utf-8"), filename=str(f)))
         found += v.found
     return found
+
+
+def emitted_reason_codes(paths: Iterable[Path]) -> list[CodeUse]:
+    """Every reason code (or pattern) emitted in the ``.py`` files under ``paths``."""
+    return _walk(paths, _ReasonVisitor)
 
 
 def emitted_error_codes(paths: Iterable[Path]) -> list[CodeUse]:
     """Every API error code emitted in the ``.py`` files under ``paths``."""
-    found: list[CodeUse] = []
-    for f in _python_files(paths):
-        v = _ErrorVisitor(str(f))
-        v.visit(ast.parse(f.read_text(encoding="utf-8"), filename=str(f)))
-        found += v.found
-    return found
+    return _walk(paths, _ErrorVisitor)
 
 
 def undeclared(uses: Iterable[CodeUse], declared: Iterable[str]) -> list[CodeUse]:
