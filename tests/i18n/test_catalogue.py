@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from babel.messages.pofile import read_po
 
@@ -13,7 +15,7 @@ from simkyc.i18n.catalogues import (
     template_resource,
 )
 from simkyc.i18n.keys import declared_keys
-from simkyc.i18n.tool import build_template, check_catalogues
+from simkyc.i18n.tool import build_template, check_catalogues, main
 
 
 def _template_keys() -> list[str]:
@@ -56,6 +58,11 @@ def test_placeholders_match_english(lang: str) -> None:
 
 def test_the_checking_tool_finds_no_problem() -> None:
     assert check_catalogues() == []
+
+
+def test_the_command_line_check_passes(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check"]) == 0
+    assert capsys.readouterr().out.strip() == f"{len(TEMPLATE)} keys, 4 languages: OK"
 
 
 def test_placeholders_are_checked() -> None:
@@ -105,7 +112,8 @@ def test_message_falls_back_to_english(monkeypatch: pytest.MonkeyPatch) -> None:
     assert catalogues.catalogue("ug")["ui.title"] == "Real-name registration"
 
 
-def test_fuzzy_and_empty_entries_count_as_untranslated(tmp_path, monkeypatch) -> None:  # noqa: ANN001
+def test_fuzzy_and_empty_entries_count_as_untranslated(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     import simkyc.i18n.catalogues as catalogues
 
     po = tmp_path / "simkyc.po"

@@ -140,8 +140,8 @@ def check_catalogues() -> list[str]:
 
 
 def source_paths() -> list[Path]:
-    """The simkyc source that can emit codes: every package and module but ``i18n`` and the
-    stages' ``reasons.py`` declarations."""
+    """The simkyc source that can emit codes: every package and module but ``i18n``
+    (:func:`check_code` leaves out the stages' ``reasons.py`` declarations)."""
     import simkyc
 
     root = Path(simkyc.__file__).parent
