@@ -18,42 +18,47 @@ from pathlib import Path
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     quick = "--quick" in argv
+    from simkyc.adapters.crypto import MasterKeyring
     from simkyc.adapters.db.engine import make_engine, make_session_factory
     from simkyc.adapters.db.migrate import upgrade
+    from simkyc.adapters.db.uow import unit_of_work_factory
     from simkyc.adapters.evidence_store import EvidenceStore
     from simkyc.domain.evidence import EvidenceKind
     from simkyc.domain.parties import Role
-    from simkyc.domain.policy import DEFAULT_POLICY
-    from simkyc.domain.registration import RegistrationStatus
     from simkyc.domain.results import StageOutcome
-    from simkyc.workflow import NewEvidence, RegistrationService
+    from simkyc.services.accounts import create_account
+    from simkyc.services.context import ServiceContext
+    from simkyc.services.evidence import NewEvidence, bound_evidence
+    from simkyc.services.registrations import start_registration
+    from simkyc.services.steps.common import record_step
 
     n = 20 if quick else 200
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{Path(tmp) / 'b.db'}"
         upgrade(url)
         engine = make_engine(url)
-        svc = RegistrationService(sessions=make_session_factory(engine),
-                                  store=EvidenceStore(Path(tmp) / "ev"),
-                                  master_key=secrets.token_bytes(32), policy=DEFAULT_POLICY)
-        agent, _ = svc.create_agent(name="bench", role=Role.AGENT, outlet_name="B")
+        ctx = ServiceContext(uow=unit_of_work_factory(make_session_factory(engine)),
+                             store=EvidenceStore(Path(tmp) / "ev"),
+                             keys=MasterKeyring(secrets.token_bytes(32)))
+        agent = create_account(ctx, name="bench", role=Role.AGENT, outlet_name="B").agent
         blob = secrets.token_bytes(1024 * 1024)  # 1 MB, like a document photo
 
         start_ms, step_ms, read_ms = [], [], []
-        for _ in range(n):
+        for i in range(n):
             t = time.perf_counter()
-            reg = svc.start_registration(actor=agent, consent=True)
+            reg = start_registration(ctx, actor=agent, consent=True)
             start_ms.append((time.perf_counter() - t) * 1000)
             t = time.perf_counter()
-            svc.record_stage(actor=agent, registration_id=reg.id,
-                             outcome=StageOutcome(stage="document", passed=True),
-                             on_pass=RegistrationStatus.DOCUMENT_CHECKED,
-                             evidence=[NewEvidence(EvidenceKind.DOCUMENT_IMAGE, "image/jpeg",
-                                                   blob)])
+            rec = record_step(ctx, actor=agent, registration_id=reg.id, step="document",
+                              outcome=StageOutcome(stage="document", passed=True),
+                              subject=f"CHN/{i}",
+                              evidence=[NewEvidence(EvidenceKind.DOCUMENT_PHOTO, "image/jpeg",
+                                                    blob)])
             step_ms.append((time.perf_counter() - t) * 1000)
             t = time.perf_counter()
-            svc.evidence_bytes(actor=agent, registration_id=reg.id,
-                               kind=EvidenceKind.DOCUMENT_IMAGE)
+            with ctx.uow() as tx:
+                bound_evidence(ctx, tx, rec.registration, step="document",
+                               kind=EvidenceKind.DOCUMENT_PHOTO, actor_id=agent.id)
             read_ms.append((time.perf_counter() - t) * 1000)
         engine.dispose()
 

@@ -1,4 +1,4 @@
-"""Shared fixtures: databases (SQLite and PostgreSQL), the workflow service, API clients.
+"""Shared fixtures: databases (SQLite and PostgreSQL), the application context, API clients.
 
 PostgreSQL tests use a schema of their own per test session (``search_path``),
 so they never disturb other users of the ``test`` database.
@@ -7,20 +7,25 @@ so they never disturb other users of the ``test`` database.
 from __future__ import annotations
 
 import os
+import random
 import secrets
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import text
 
+from simkyc.adapters.crypto import MasterKeyring
 from simkyc.adapters.db.engine import make_engine, make_session_factory
 from simkyc.adapters.db.migrate import upgrade
+from simkyc.adapters.db.tables import Base
+from simkyc.adapters.db.uow import unit_of_work_factory
 from simkyc.adapters.evidence_store import EvidenceStore
 from simkyc.domain.parties import Agent, Role
-from simkyc.domain.policy import DEFAULT_POLICY
-from simkyc.workflow import RegistrationService
+from simkyc.services.accounts import create_account
+from simkyc.services.context import ServiceContext
 
 REPO = Path(__file__).resolve().parents[1]
 FACES = (REPO / ".." / "shared" / "data" / "faces").resolve()
@@ -61,6 +66,15 @@ def pg_url() -> Iterator[str]:
     admin.dispose()
 
 
+def truncate_all(url: str) -> None:
+    """Empty every table (PostgreSQL, between tests), keeping the schema."""
+    eng = make_engine(url)
+    names = ", ".join(t.name for t in Base.metadata.sorted_tables)
+    with eng.begin() as c:
+        c.execute(text(f"TRUNCATE {names} CASCADE"))
+    eng.dispose()
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A migrated database, on SQLite and on PostgreSQL (each test runs on both)."""
@@ -72,25 +86,31 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     url = request.getfixturevalue("pg_url")
     upgrade(url)
     yield url
-    eng = make_engine(url)
-    with eng.begin() as c:  # empty the tables between tests, keep the schema
-        c.execute(text("TRUNCATE audit_log, challenges, stage_results, evidence, data_keys, "
-                       "registrations, agents, outlets, operators CASCADE"))
-    eng.dispose()
+    truncate_all(url)
+
+
+#: Seeded challenge randomness: the generated media of the flow tests are cached by
+#: the challenge they answer, so the same seeds give the same challenges every run.
+SEEDS = {"liveness": 77, "voice": 78}
+
+
+def seeded_rng(purpose: str) -> random.Random:
+    return random.Random(SEEDS.get(purpose, 0))
 
 
 @pytest.fixture
-def make_service() -> Iterator[Callable[..., RegistrationService]]:
-    """Factory: ``make_service(url, evidence_dir, **kwargs)``; engines are disposed afterwards."""
+def make_context() -> Iterator[Callable[..., ServiceContext]]:
+    """Factory: ``make_context(url, evidence_dir, master_key=..., **fields)``."""
     engines = []
 
-    def factory(url: str, evidence_dir: Path, **kwargs: Any) -> RegistrationService:
+    def factory(url: str, evidence_dir: Path, *, master_key: bytes | None = None,
+                **fields: Any) -> ServiceContext:
         engine = make_engine(url)
         engines.append(engine)
-        kwargs.setdefault("master_key", secrets.token_bytes(32))
-        return RegistrationService(sessions=make_session_factory(engine),
-                                   store=EvidenceStore(evidence_dir), policy=DEFAULT_POLICY,
-                                   **kwargs)
+        keys = MasterKeyring(master_key or secrets.token_bytes(32))
+        return ServiceContext(uow=unit_of_work_factory(make_session_factory(engine)),
+                              store=EvidenceStore(evidence_dir), keys=keys,
+                              dialect=engine.dialect.name, **fields)
 
     yield factory
     for engine in engines:
@@ -98,9 +118,9 @@ def make_service() -> Iterator[Callable[..., RegistrationService]]:
 
 
 @pytest.fixture
-def service(db_url: str, tmp_path: Path,
-            make_service: Callable[..., RegistrationService]) -> RegistrationService:
-    return make_service(db_url, tmp_path / "evidence")
+def ctx(db_url: str, tmp_path: Path, make_context: Callable[..., ServiceContext]
+        ) -> ServiceContext:
+    return make_context(db_url, tmp_path / "evidence")
 
 
 #: The accounts every API and service test gets: (name, role, outlet).
@@ -114,15 +134,18 @@ ACCOUNTS = [
 ]
 
 
-def create_accounts(service: RegistrationService) -> dict[str, tuple[Agent, str]]:
-    return {name: service.create_agent(name=name, role=role, outlet_name=outlet)
-            for name, role, outlet in ACCOUNTS}
+def create_accounts(ctx: ServiceContext) -> dict[str, tuple[Agent, str]]:
+    out = {}
+    for name, role, outlet in ACCOUNTS:
+        new = create_account(ctx, name=name, role=role, outlet_name=outlet)
+        out[name] = (new.agent, new.token)
+    return out
 
 
 @pytest.fixture
-def people(service: RegistrationService) -> dict[str, tuple[Agent, str]]:
+def people(ctx: ServiceContext) -> dict[str, tuple[Agent, str]]:
     """One account per role (outlet A, plus an agent at outlet B): name -> (agent, token)."""
-    return create_accounts(service)
+    return create_accounts(ctx)
 
 
 @pytest.fixture
@@ -134,9 +157,27 @@ def api_settings(db_url: str, tmp_path: Path) -> Any:
                     max_audio_bytes=4 * 1024 * 1024)
 
 
+
+def _read_then_check(response: Any) -> None:
+    response.read()
+    check_envelope(response)
+
+
+def check_envelope(response: Any) -> None:
+    """Every 4xx and 5xx answers ``{"error": <code>, "detail": <text>}`` (and never more
+    than a lockout's ``until`` or a throttle's ``retry_after_s``)."""
+    if response.status_code < 400:
+        return
+    body = response.json()
+    assert isinstance(body, dict) and isinstance(body.get("error"), str) \
+        and isinstance(body.get("detail"), str), f"{response.status_code}: {response.text}"
+    assert set(body) <= {"error", "detail", "until", "retry_after_s"}, body
+
+
 @pytest.fixture
 def api(api_settings: Any) -> Iterator[Any]:
-    """A TestClient on a fresh app, with ``api.tokens[role_name]`` and ``api.hdr(name)``.
+    """A TestClient on a fresh app (seeded challenges), with ``api.ctx``,
+    ``api.tokens[name]``, ``api.actor(name)`` and ``api.hdr(name)``.
 
     Accounts: agent, supervisor (Outlet A), other_agent (Outlet B), compliance, auditor, admin.
     """
@@ -145,14 +186,17 @@ def api(api_settings: Any) -> Iterator[Any]:
     from simkyc.api.app import create_app
 
     app = create_app(api_settings)
-    service = app.state.service
-    tokens = {name: token for name, (_, token) in create_accounts(service).items()}
-    with TestClient(app) as client:
+    app.state.context = replace(app.state.context, rng=seeded_rng)
+    people = create_accounts(app.state.context)
+    tokens = {name: token for name, (_, token) in people.items()}
+    with TestClient(app, raise_server_exceptions=False) as client:
+        client.event_hooks = {"request": [], "response": [_read_then_check]}
         client.tokens = tokens  # type: ignore[attr-defined]
         client.hdr = lambda name: {"Authorization": f"Bearer {tokens[name]}"}  # type: ignore[attr-defined]
-        client.service = service  # type: ignore[attr-defined]
+        client.actor = lambda name: people[name][0]  # type: ignore[attr-defined]
+        client.ctx = app.state.context  # type: ignore[attr-defined]
         yield client
-    app.state.engine.dispose()
+    app.state.runtime.close()
 
 
 @pytest.fixture
@@ -165,3 +209,27 @@ def new_registration(api: Any) -> Callable[..., str]:
         return str(r.json()["id"])
 
     return make
+
+
+def advance_step(ctx: ServiceContext, actor: Agent, registration_id: str, step: str, *,
+                 passed: bool = True, reasons: tuple[str, ...] = (),
+                 evidence: tuple[tuple[Any, str, bytes], ...] = (),
+                 subject: str | None = None) -> Any:
+    """Record ``step``'s outcome through the application layer's own recording (its
+    precondition, evidence binding, status move and audit), without running its models:
+    for tests of later steps. ``evidence``: ``(kind, mime, bytes)`` items."""
+    from simkyc.domain.results import StageOutcome
+    from simkyc.services.evidence import NewEvidence
+    from simkyc.services.steps.common import record_step
+
+    return record_step(ctx, actor=actor, registration_id=registration_id, step=step,
+                       outcome=StageOutcome(stage=step, passed=passed, reasons=reasons),
+                       evidence=[NewEvidence(k, m, d) for k, m, d in evidence],
+                       subject=subject if passed else None,
+                       failure_subject=None if passed else subject)
+
+
+@pytest.fixture
+def advance() -> Callable[..., Any]:
+    """:func:`advance_step`."""
+    return advance_step

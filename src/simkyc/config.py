@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     data_dir: Path = Path("./var")
     database_url: str | None = None
     master_key: str | None = Field(default=None, repr=False)
+    #: Master keys being rotated out (comma-separated, base64): they still unwrap the
+    #: data keys they wrapped until ``simkyc keys rotate`` has re-wrapped them all.
+    previous_master_keys: str | None = Field(default=None, repr=False)
 
     #: Upload limits per content family, in bytes.
     max_image_bytes: int = 15 * MB
@@ -45,7 +48,6 @@ class Settings(BaseSettings):
     max_audio_bytes: int = 20 * MB
     max_json_bytes: int = 2 * MB
 
-    #: Keyed-hash secret for subject ids; derived from the master key if unset.
     host: str = "127.0.0.1"
     port: int = 8000
 
@@ -62,6 +64,12 @@ class Settings(BaseSettings):
     @property
     def database_dialect(self) -> str:
         return self.resolved_database_url.split(":", 1)[0].split("+", 1)[0]
+
+    @cached_property
+    def previous_master_keys_bytes(self) -> tuple[bytes, ...]:
+        if not self.previous_master_keys:
+            return ()
+        return tuple(_decode_key(k) for k in self.previous_master_keys.split(",") if k.strip())
 
     @cached_property
     def master_key_bytes(self) -> bytes:

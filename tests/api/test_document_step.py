@@ -40,7 +40,7 @@ def document_models() -> Any:
 @pytest.fixture
 def doc_api(api: Any, document_models: Any) -> Any:
     """The API client with the document models already in its cache (loaded once a session)."""
-    api.app.state.models.get("document", lambda: document_models)
+    api.app.state.models.put("document", document_models)
     return api
 
 
@@ -72,17 +72,17 @@ def test_document_image_checked_and_stored(doc_api: Any, new_registration: Any) 
     assert r.status_code == 200, r.text
     body = r.json()
     assert body == {"stage": "document", "kind": "cn-id-front", "passed": True, "reasons": [],
-                    "photo_found": True, "status": "document_checked"}
+                    "messages": [], "photo_found": True, "status": "document_checked"}
     view = _view(doc_api, rid)
     assert view["status"] == "document_checked"
     assert view["stages"] == [{"stage": "document", "passed": True, "reasons": []}]
     kinds = sorted(e["kind"] for e in view["evidence"])
     assert kinds == [EvidenceKind.DOCUMENT_IMAGE.value, EvidenceKind.DOCUMENT_PHOTO.value]
     # Stored encrypted: the evidence file does not contain the image bytes in clear.
-    ref_photo = doc_api.service.evidence_bytes(
-        actor=doc_api.service.authenticate(doc_api.tokens["agent"]), registration_id=rid,
-        kind=EvidenceKind.DOCUMENT_PHOTO)
-    assert ref_photo is not None and ref_photo[1][:8] == b"\x89PNG\r\n\x1a\n"
+    photo_id = next(e["id"] for e in view["evidence"]
+                    if e["kind"] == EvidenceKind.DOCUMENT_PHOTO.value)
+    ref_photo = doc_api.get(f"/api/v1/evidence/{photo_id}", headers=doc_api.hdr("compliance"))
+    assert ref_photo.status_code == 200 and ref_photo.content[:8] == b"\x89PNG\r\n\x1a\n"
     stored = list(Path(doc_api.app.state.settings.evidence_dir).rglob("*"))
     blobs = [p.read_bytes() for p in stored if p.is_file()]
     assert blobs and not any(path.read_bytes()[:64] in b for b in blobs)

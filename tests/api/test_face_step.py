@@ -13,9 +13,6 @@ import numpy as np
 import pytest
 
 from simkyc.domain.evidence import EvidenceKind
-from simkyc.domain.registration import RegistrationStatus as S
-from simkyc.domain.results import StageOutcome
-from simkyc.workflow import NewEvidence
 
 BASE = "/api/v1/registrations"
 REPO = Path(__file__).resolve().parents[2]
@@ -43,7 +40,7 @@ def face_models_api() -> Any:
 
 @pytest.fixture
 def face_api(api: Any, face_models_api: Any) -> Any:
-    api.app.state.models.get("face", lambda: face_models_api)
+    api.app.state.models.put("face", face_models_api)
     return api
 
 
@@ -55,25 +52,28 @@ def _png(path: Path) -> bytes:
     return buf.getvalue()
 
 
-def _with_document_photo(api: Any, rid: str, photo: Path) -> None:
-    """The document step's result, recorded through the service (its own tests cover it)."""
-    agent = api.service.authenticate(api.tokens["agent"])
-    api.service.record_stage(
-        actor=agent, registration_id=rid, outcome=StageOutcome(stage="document", passed=True),
-        on_pass=S.DOCUMENT_CHECKED,
-        evidence=[NewEvidence(EvidenceKind.DOCUMENT_PHOTO, "image/png", _png(photo))])
+@pytest.fixture
+def with_document_photo(api: Any, advance: Any) -> Any:
+    """The document step's result (its own tests run it): ``photo`` as the reference."""
+
+    def record(rid: str, photo: Path) -> None:
+        advance(api.ctx, api.actor("agent"), rid, "document", subject=f"CHN/{rid}",
+                evidence=((EvidenceKind.DOCUMENT_PHOTO, "image/png", _png(photo)),))
+
+    return record
 
 
-def _advance(api: Any, rid: str, live_frame: Path) -> None:
+@pytest.fixture
+def through_voice(api: Any, advance: Any) -> Any:
     """Liveness (whose chosen frame, ``live_frame``, is the match's live face) and voice."""
-    agent = api.service.authenticate(api.tokens["agent"])
-    api.service.record_stage(
-        actor=agent, registration_id=rid, outcome=StageOutcome(stage="liveness", passed=True),
-        on_pass=S.LIVENESS_PASSED,
-        evidence=[NewEvidence(EvidenceKind.LIVE_FACE, "image/png", _png(live_frame))])
-    api.service.record_stage(actor=agent, registration_id=rid,
-                             outcome=StageOutcome(stage="voice", passed=True),
-                             on_pass=S.VOICE_PASSED)
+
+    def record(rid: str, live_frame: Path) -> None:
+        agent = api.actor("agent")
+        advance(api.ctx, agent, rid, "liveness",
+                evidence=((EvidenceKind.LIVE_FACE, "image/png", _png(live_frame)),))
+        advance(api.ctx, agent, rid, "voice")
+
+    return record
 
 
 def _live(api: Any, rid: str, path: Path) -> Any:
@@ -81,16 +81,17 @@ def _live(api: Any, rid: str, path: Path) -> Any:
                     files={"file": (path.name, path.read_bytes(), "image/jpeg")})
 
 
-def test_live_face_gate_then_match(face_api: Any, new_registration: Any) -> None:
+def test_live_face_gate_then_match(face_api: Any, new_registration: Any,
+                                   with_document_photo: Any, through_voice: Any) -> None:
     rid = new_registration(language="cmn")
-    _with_document_photo(face_api, rid, _gen().chip_reference(FR / "obama.jpg"))
+    with_document_photo(rid, _gen().chip_reference(FR / "obama.jpg"))
 
     r = _live(face_api, rid, FR / "two_people.jpg")
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["passed"] is False and body["reasons"] == ["multiple_faces"]
     assert body["status"] == "document_checked"  # the customer may try again
-    assert "2" in body["messages"][0] and "人脸" in body["messages"][0]
+    assert "人脸" in body["messages"][0]  # in the customer's language (cmn: zh-Hans)
     assert "distance" not in r.text and "value" not in r.text
 
     r = _live(face_api, rid, FR / "obama_small.jpg")
@@ -100,7 +101,7 @@ def test_live_face_gate_then_match(face_api: Any, new_registration: Any) -> None
     r = face_api.post(f"{BASE}/{rid}/face-match", headers=face_api.hdr("agent"))
     assert r.status_code == 409  # the match comes after liveness and voice
 
-    _advance(face_api, rid, FR / "obama_small.jpg")
+    through_voice(rid, FR / "obama_small.jpg")
     r = face_api.post(f"{BASE}/{rid}/face-match", headers=face_api.hdr("agent"))
     assert r.status_code == 200, r.text
     body = r.json()
@@ -112,11 +113,12 @@ def test_live_face_gate_then_match(face_api: Any, new_registration: Any) -> None
     assert kinds.count("live_face") == 2
 
 
-def test_face_of_someone_else_rejects(face_api: Any, new_registration: Any) -> None:
+def test_face_of_someone_else_rejects(face_api: Any, new_registration: Any,
+                                      with_document_photo: Any, through_voice: Any) -> None:
     rid = new_registration(language="en")
-    _with_document_photo(face_api, rid, _gen().chip_reference(FR / "biden.jpg"))
+    with_document_photo(rid, _gen().chip_reference(FR / "biden.jpg"))
     assert _live(face_api, rid, FR / "obama_small.jpg").json()["passed"] is True
-    _advance(face_api, rid, FR / "obama_small.jpg")
+    through_voice(rid, FR / "obama_small.jpg")
     r = face_api.post(f"{BASE}/{rid}/face-match", headers=face_api.hdr("agent"))
     body = r.json()
     assert body["passed"] is False and body["status"] == "rejected"
@@ -125,11 +127,12 @@ def test_face_of_someone_else_rejects(face_api: Any, new_registration: Any) -> N
     assert "distance" not in r.text and "threshold" not in r.text
 
 
-def test_live_face_refuses_non_images_and_wrong_status(face_api: Any,
-                                                       new_registration: Any) -> None:
+def test_live_face_refuses_non_images_and_wrong_status(face_api: Any, new_registration: Any,
+                                                       with_document_photo: Any) -> None:
     rid = new_registration()
+    r = _live(face_api, rid, FR / "obama_small.jpg")  # no document yet
+    assert r.status_code == 409 and r.json()["error"] == "illegal_transition"
+    with_document_photo(rid, _gen().chip_reference(FR / "obama.jpg"))
     r = face_api.post(f"{BASE}/{rid}/live-face", headers=face_api.hdr("agent"),
                       files={"file": ("x.jpg", b"plain text, not a picture", "image/jpeg")})
-    assert r.status_code == 415
-    r = _live(face_api, rid, FR / "obama_small.jpg")  # no document yet
-    assert r.status_code == 409
+    assert r.status_code == 415 and r.json()["error"] == "unsupported_media_type"

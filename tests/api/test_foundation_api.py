@@ -125,7 +125,7 @@ def test_admin_destroys_evidence_key(api: Any, new_registration: Any) -> None:
 def _nothing_stored(api: Any, rid: str) -> None:
     view = api.get(f"/api/v1/registrations/{rid}", headers=api.hdr("agent")).json()
     assert view["evidence"] == []
-    assert not any(api.service.store.iter_items())
+    assert not any(api.ctx.store.iter_items())
 
 
 def test_oversized_upload_is_413_and_stores_nothing(api: Any, new_registration: Any,

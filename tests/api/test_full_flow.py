@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import io
-import random
 import sys
 from pathlib import Path
 from typing import Any
@@ -72,13 +71,14 @@ def live_capture() -> bytes:
 
 @pytest.fixture
 def flow_api(api: Any) -> Any:
-    from simkyc.api.routes.liveness import challenge_rng
-    from simkyc.api.routes.voice import voice_rng
-
-    # Seeded challenge randomness so the generated media can be cached between runs.
-    api.app.dependency_overrides[challenge_rng] = lambda: random.Random(77)
-    api.app.dependency_overrides[voice_rng] = lambda: random.Random(78)
+    """The API client (its challenges are seeded, so the generated media are cached)."""
     return api
+
+
+def upper_body_photo() -> bytes:
+    buf = io.BytesIO()
+    Image.open(FACES / "face_recognition" / "obama.jpg").convert("RGB").save(buf, "JPEG")
+    return buf.getvalue()
 
 
 def _ok(r: Any, status: int = 200) -> dict[str, Any]:
@@ -110,6 +110,9 @@ def _through_voice(api: Any, rid: str, chip_source: str) -> None:
                       files={"audio": ("a.wav", vgen.encode(speech, "wav"), "audio/wav"),
                              "video": ("v.mp4", talking, "video/mp4")}))
     assert vr["passed"] and vr["status"] == "voice_passed", vr
+    up = api.post(f"{BASE}/{rid}/evidence/upper_body", headers=h,
+                  files={"file": ("u.jpg", upper_body_photo(), "image/jpeg")})
+    assert up.status_code == 201, up.text
 
 
 def test_genuine_customer_is_registered(flow_api: Any, new_registration: Any) -> None:
@@ -124,10 +127,10 @@ def test_genuine_customer_is_registered(flow_api: Any, new_registration: Any) ->
 
     # The record: every stage passed, evidence of each kind stored and readable by compliance.
     assert [s["stage"] for s in reg["stages"]] == ["document", "live_face", "liveness", "voice",
-                                                   "face_match"]
+                                                   "face_match", "register"]
     kinds = {e["kind"] for e in reg["evidence"]}
     assert {"reader_record", "document_photo", "live_face", "liveness_video", "voice_audio",
-            "voice_video"} <= kinds
+            "voice_video", "upper_body"} <= kinds
     first = reg["evidence"][0]["id"]
     assert api.get(f"/api/v1/evidence/{first}", headers=api.hdr("compliance")).status_code == 200
     assert _ok(api.get("/api/v1/audit/verify", headers=api.hdr("auditor")))["intact"]

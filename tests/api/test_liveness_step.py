@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -14,15 +15,14 @@ import liveness_generate as gen  # noqa: E402
 from liveness_cases import cached_video  # noqa: E402
 
 from simkyc.domain.evidence import EvidenceKind  # noqa: E402
-from simkyc.domain.registration import RegistrationStatus  # noqa: E402
+from simkyc.services.context import system_random  # noqa: E402
 
 BASE = "/api/v1/registrations"
 
 
-def _at_live_face_step(api: Any, rid: str) -> None:
-    agent = api.service.authenticate(api.tokens["agent"])
-    for to in (RegistrationStatus.DOCUMENT_CHECKED, RegistrationStatus.LIVE_FACE_CAPTURED):
-        api.service.transition(actor=agent, registration_id=rid, to=to)
+def _at_live_face_step(api: Any, rid: str, advance: Any) -> None:
+    for step in ("document", "live_face"):
+        advance(api.ctx, api.actor("agent"), rid, step, subject=f"CHN/{rid}")
 
 
 def _video_for(actions: list[str], colours: list[str], colour_ms: int) -> bytes:
@@ -40,15 +40,13 @@ def _video_for(actions: list[str], colours: list[str], colour_ms: int) -> bytes:
 
 
 @pytest.fixture
-def challenge(api: Any, new_registration: Any) -> tuple[str, dict[str, Any]]:
+def challenge(api: Any, new_registration: Any, advance: Any) -> tuple[str, dict[str, Any]]:
     # A seeded RNG instead of the OS one, so the test videos can be generated once and cached.
     import random
 
-    from simkyc.api.routes.liveness import challenge_rng
-
-    api.app.dependency_overrides[challenge_rng] = lambda: random.Random(2026)
+    api.app.state.context = replace(api.ctx, rng=lambda purpose: random.Random(2026))
     rid = new_registration()
-    _at_live_face_step(api, rid)
+    _at_live_face_step(api, rid, advance)
     r = api.post(f"{BASE}/{rid}/liveness/challenge", headers=api.hdr("agent"))
     assert r.status_code == 201, r.text
     return rid, r.json()
@@ -59,7 +57,7 @@ def test_challenge_is_well_formed_and_random_by_default(
     rid, c = challenge
     assert len(c["actions"]) == 3 and len(set(c["actions"])) == 3
     assert len(c["nonce"]) == 32 and len(c["screen_colours"]) == 12 and c["expires_at"]
-    api.app.dependency_overrides.clear()  # the real CSPRNG: every challenge differs
+    api.app.state.context = replace(api.ctx, rng=system_random)  # the real CSPRNG
     got = [api.post(f"{BASE}/{rid}/liveness/challenge", headers=api.hdr("agent")).json()
            for _ in range(5)]
     assert len({g["nonce"] for g in got}) == 5
@@ -83,10 +81,10 @@ def test_performed_challenge_passes_once_and_stores_evidence(
     assert {EvidenceKind.LIVENESS_VIDEO.value, EvidenceKind.LIVE_FACE.value} <= kinds
     stage = [s for s in view["stages"] if s["stage"] == "liveness"][0]
     assert set(stage) == {"stage", "passed", "reasons"}
-    # The same nonce again (a replayed submission) is refused.
+    # The same nonce again (a replayed submission) is refused: the step is over.
     again = api.post(f"{BASE}/{rid}/liveness", headers=api.hdr("agent"),
                      data={"nonce": c["nonce"]}, files={"video": ("v.mp4", video, "video/mp4")})
-    assert again.status_code == 409 and again.json()["error"] == "challenge_rejected"
+    assert again.status_code == 409 and again.json()["error"] == "illegal_transition"
 
 
 def test_replayed_video_of_another_challenge_fails_and_status_stays(
@@ -118,3 +116,34 @@ def test_unknown_nonce_and_non_video_are_refused(api: Any,
     r = api.post(f"{BASE}/{rid}/liveness", headers=api.hdr("other_agent"),
                  data={"nonce": c["nonce"]}, files={"video": ("v.mp4", video, "video/mp4")})
     assert r.status_code == 404  # another outlet's registration is invisible
+
+
+def test_corrupt_video_leaves_the_challenge_unused(
+        api: Any, challenge: tuple[str, dict[str, Any]]) -> None:
+    """A video that cannot be decoded is refused before the challenge is used up."""
+    rid, c = challenge
+    video = _video_for(c["actions"], c["screen_colours"], c["colour_ms"])
+    broken = video[:32] + b"\x00" * 4000  # a valid header, nothing decodable behind it
+    r = api.post(f"{BASE}/{rid}/liveness", headers=api.hdr("agent"),
+                 data={"nonce": c["nonce"]}, files={"video": ("v.mp4", broken, "video/mp4")})
+    assert r.status_code in (400, 415), r.text
+    assert set(r.json()) == {"error", "detail"}
+    r = api.post(f"{BASE}/{rid}/liveness", headers=api.hdr("agent"),
+                 data={"nonce": c["nonce"]}, files={"video": ("v.mp4", video, "video/mp4")})
+    assert r.status_code == 200 and r.json()["passed"], r.text
+
+
+def test_used_nonce_is_refused_while_retries_remain(
+        api: Any, challenge: tuple[str, dict[str, Any]]) -> None:
+    """A failed answer's nonce cannot be answered again (a fresh challenge is needed)."""
+    rid, c = challenge
+    other = [a for a in ("turn_left", "blink", "turn_right", "open_mouth", "look_up")
+             if a not in c["actions"]][:2] + [c["actions"][0]]
+    wrong = _video_for(other, c["screen_colours"][::-1], c["colour_ms"])
+    first = api.post(f"{BASE}/{rid}/liveness", headers=api.hdr("agent"),
+                     data={"nonce": c["nonce"]}, files={"video": ("v.mp4", wrong, "video/mp4")})
+    assert first.status_code == 200 and not first.json()["passed"]
+    right = _video_for(c["actions"], c["screen_colours"], c["colour_ms"])
+    again = api.post(f"{BASE}/{rid}/liveness", headers=api.hdr("agent"),
+                     data={"nonce": c["nonce"]}, files={"video": ("v.mp4", right, "video/mp4")})
+    assert again.status_code == 409 and again.json()["error"] == "challenge_rejected"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -13,29 +14,44 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "media"))
 
 import voice_generate as gen  # noqa: E402
 
-from simkyc.domain.registration import RegistrationStatus  # noqa: E402
 from simkyc.media.audio import decode_audio  # noqa: E402
 
 BASE = "/api/v1/registrations"
 
 
-def _at_voice_step(api: Any, rid: str) -> None:
-    agent = api.service.authenticate(api.tokens["agent"])
-    for to in (RegistrationStatus.DOCUMENT_CHECKED, RegistrationStatus.LIVE_FACE_CAPTURED,
-               RegistrationStatus.LIVENESS_PASSED):
-        api.service.transition(actor=agent, registration_id=rid, to=to)
+def _at_voice_step(api: Any, rid: str, advance: Any) -> None:
+    for step in ("document", "live_face", "liveness"):
+        advance(api.ctx, api.actor("agent"), rid, step, subject=f"CHN/{rid}")
 
 
 @pytest.fixture
-def rid(api: Any, new_registration: Any) -> str:
+def voice_api(api: Any) -> Any:
+    """Seeded digits; answers judged on audio alone (the policy's video requirement off:
+    these tests are about the audio; test_answer_without_video_fails keeps it on)."""
     import random
 
-    from simkyc.api.routes.voice import voice_rng
+    policy = api.ctx.policy
+    api.app.state.context = replace(
+        api.ctx, rng=lambda purpose: random.Random(2026),
+        policy=replace(policy, voice=replace(policy.voice, require_video=False)))
+    return api
 
-    api.app.dependency_overrides[voice_rng] = lambda: random.Random(2026)
-    r = new_registration(language="cmn")
-    _at_voice_step(api, r)
-    return r
+
+@pytest.fixture
+def at_voice(voice_api: Any, new_registration: Any, advance: Any) -> Any:
+    """``at_voice(language)``: a registration in that language, at the voice step."""
+
+    def make(language: str = "cmn") -> str:
+        r = new_registration(language=language)
+        _at_voice_step(voice_api, r, advance)
+        return r
+
+    return make
+
+
+@pytest.fixture
+def rid(at_voice: Any) -> str:
+    return str(at_voice("cmn"))
 
 
 def _challenge(api: Any, rid: str, **body: Any) -> dict[str, Any]:
@@ -59,11 +75,23 @@ def test_challenge_prompt_in_registration_language(api: Any, rid: str) -> None:
     assert c["numerals"].replace(" ", "").isdigit() and "，" in c["words"]
     wav = base64.b64decode(c["prompt_audio_wav_base64"])
     assert decode_audio(wav).duration_s > 1.0
-    bo = _challenge(api, rid, language="bo")
+
+
+def test_language_is_the_registrations(api: Any, rid: str, at_voice: Any) -> None:
+    """An agent cannot switch a customer's challenge to a language whose digits are not
+    recognised (the downgrade attack): the language was fixed at the start."""
+    for other in ("en", "bo", "xx"):
+        r = api.post(f"{BASE}/{rid}/voice/challenge", json={"language": other},
+                     headers=api.hdr("agent"))
+        assert r.status_code == 400 and "language" in r.json()["detail"], r.text
+    en = at_voice("en")
+    for other in ("cmn", "yue"):
+        r = api.post(f"{BASE}/{en}/voice/challenge", json={"language": other},
+                     headers=api.hdr("agent"))
+        assert r.status_code == 400
+    assert _challenge(api, en)["language"] == "en"
+    bo = _challenge(api, at_voice("bo"))
     assert bo["prompt_audio_wav_base64"] is None and bo["words"]
-    r = api.post(f"{BASE}/{rid}/voice/challenge", json={"language": "xx"},
-                 headers=api.hdr("agent"))
-    assert r.status_code == 400
 
 
 def test_genuine_answer_passes_once(api: Any, rid: str) -> None:
@@ -84,10 +112,12 @@ def test_genuine_answer_passes_once(api: Any, rid: str) -> None:
     assert view["stages"][-1] == {"stage": "voice", "passed": True, "reasons": []}
 
 
-def test_english_wrong_digits_then_retries_then_supervisor_override(api: Any, rid: str) -> None:
+def test_english_wrong_digits_then_retries_then_supervisor_override(api: Any,
+                                                                    at_voice: Any) -> None:
+    rid = at_voice("en")
     prompts = []
     for attempt in (1, 2, 3):
-        c = _challenge(api, rid, language="en")
+        c = _challenge(api, rid)
         assert c["attempt"] == attempt
         prompts.append(c["rate_wpm"])
         digits = c["numerals"].replace(" ", "")
@@ -138,8 +168,9 @@ def test_non_audio_upload_refused(api: Any, rid: str) -> None:
     assert r.status_code == 415
 
 
-def test_answer_with_video(api: Any, rid: str) -> None:
-    c = _challenge(api, rid, language="en")
+def test_answer_with_video(api: Any, at_voice: Any) -> None:
+    rid = at_voice("en")
+    c = _challenge(api, rid)
     digits = c["numerals"].replace(" ", "")
     x = gen.speak("en", digits, seed=51)
     video = gen.talking_video("face_recognition/obama.jpg", x, seed=51).read_bytes()
@@ -149,3 +180,18 @@ def test_answer_with_video(api: Any, rid: str) -> None:
     assert body["checks"]["av_sync"] is True
     view = api.get(f"{BASE}/{rid}", headers=api.hdr("agent")).json()
     assert {"voice_audio", "voice_video"} <= {e["kind"] for e in view["evidence"]}
+
+
+def test_answer_without_video_fails_under_the_default_policy(
+        api: Any, new_registration: Any, advance: Any) -> None:
+    """The policy requires the video recorded with the answer (lips in sync): leaving it
+    out no longer skips the check, it fails ``video_missing``."""
+    assert api.ctx.policy.voice.require_video
+    rid = new_registration(language="en")
+    _at_voice_step(api, rid, advance)
+    c = _challenge(api, rid)
+    audio = gen.encode(gen.speak("en", c["numerals"].replace(" ", ""), seed=51), "ogg")
+    r = _answer(api, rid, c["nonce"], audio, "a.ogg")
+    assert r.status_code == 200, r.text
+    assert r.json()["passed"] is False and r.json()["reasons"] == ["video_missing"]
+    assert r.json()["status"] == "liveness_passed"

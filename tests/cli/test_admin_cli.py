@@ -40,7 +40,7 @@ def test_usage_error_is_exit_2_with_json_error() -> None:
 def test_db_upgrade_and_agent_create(tmp_path: Path, db_url: str) -> None:
     env = {"SIMKYC_DATA_DIR": str(tmp_path), "SIMKYC_DATABASE_URL": db_url}
     p = run(["db", "upgrade"], env)
-    assert p.returncode == 0 and "revision 0002" in p.stdout
+    assert p.returncode == 0 and "revision 0003" in p.stdout
     p = run(["db", "upgrade"], env)  # idempotent
     assert p.returncode == 0
     p = run(["agent", "create", "--name", "Li Wei", "--role", "agent", "--outlet", "Shop 7"], env)
@@ -107,3 +107,87 @@ def test_json_output_is_one_object() -> None:
     from simkyc.cli.output import dumps
 
     assert json.loads(dumps({"a": Path("x"), "b": (1, 2)})) == {"a": "x", "b": [1, 2]}
+
+
+def _healthz(port: int, proc: subprocess.Popen[bytes]) -> dict[str, str] | None:
+    for _ in range(150):
+        if proc.poll() is not None:
+            return None
+        try:
+            return dict(httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).json())
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    return None
+
+
+def test_serve_on_a_fresh_data_dir_migrates_sqlite_itself(tmp_path: Path) -> None:
+    """No ``db upgrade`` first: the embedded default brings its schema up to date."""
+    env = {"SIMKYC_DATA_DIR": str(tmp_path / "fresh")}
+    port = _free_port()
+    proc = subprocess.Popen(SIMKYC + ["serve", "--port", str(port)],
+                            env={**os.environ, **env}, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    try:
+        body = _healthz(port, proc)
+        assert body is not None and body["status"] == "ok", proc.stderr and proc.stderr.read()
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=20)
+
+
+def test_agent_create_on_a_fresh_data_dir(tmp_path: Path) -> None:
+    env = {"SIMKYC_DATA_DIR": str(tmp_path / "fresh")}
+    p = run(["agent", "create", "--name", "Li Wei", "--role", "agent", "--outlet", "Shop 7"],
+            env)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.strip().startswith("sk_")
+
+
+def test_unmigrated_postgresql_is_refused_in_one_line(pg_url: str, tmp_path: Path) -> None:
+    """Any database but the embedded SQLite must be migrated first: one line, exit 2."""
+    from sqlalchemy import text
+
+    from simkyc.adapters.db.engine import make_engine
+
+    schema = "t_fresh_" + os.urandom(4).hex()
+    base = pg_url.split("?")[0]
+    admin = make_engine(base)
+    with admin.begin() as c:
+        c.execute(text(f"CREATE SCHEMA {schema}"))
+    try:
+        url = f"{base}?options=-csearch_path%3D{schema}"
+        env = {"SIMKYC_DATA_DIR": str(tmp_path), "SIMKYC_DATABASE_URL": url}
+        for args in (["serve", "--port", "1"], ["agent", "create", "--name", "a", "--role",
+                                                 "admin"]):
+            p = run(args, env)
+            assert p.returncode == 2, p.stderr
+            assert "simkyc db upgrade" in p.stderr and len(p.stderr.strip().splitlines()) == 1
+    finally:
+        with admin.begin() as c:
+            c.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
+def test_unreachable_database_is_one_line(tmp_path: Path) -> None:
+    env = {"SIMKYC_DATA_DIR": str(tmp_path),
+           "SIMKYC_DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none"}
+    p = run(["agent", "create", "--name", "a", "--role", "admin"], env)
+    assert p.returncode == 2 and len(p.stderr.strip().splitlines()) == 1, p.stderr
+    assert "Traceback" not in p.stderr
+
+
+def test_tokens_listed_issued_and_revoked(tmp_path: Path) -> None:
+    env = {"SIMKYC_DATA_DIR": str(tmp_path)}
+    assert run(["agent", "create", "--name", "a", "--role", "admin"], env).returncode == 0
+    agent_id = run(["agent", "list"], env).stdout.split()[0]
+    p = run(["token", "issue", "--agent", agent_id, "--label", "integration", "--days", "30"],
+            env)
+    assert p.returncode == 0 and p.stdout.strip().startswith("sk_")
+    listed = run(["token", "list"], env).stdout.splitlines()
+    assert len(listed) == 2 and any("integration" in line for line in listed)
+    token_id = next(line.split()[0] for line in listed if "integration" in line)
+    assert run(["token", "revoke", token_id], env).returncode == 0
+    assert "revoked" in next(line for line in run(["token", "list"], env).stdout.splitlines()
+                             if line.startswith(token_id))
+    p = run(["token", "revoke", "0" * 32], env)
+    assert p.returncode == 2 and "not found" in p.stderr

@@ -103,8 +103,8 @@ def test_every_stage_declares_its_codes_once() -> None:
 
 
 def test_error_codes_are_the_issues_and_every_emitted_one() -> None:
-    assert set(ERROR_CODES) == ISSUE_ERROR_CODES
-    emitted = emitted_error_codes([SRC / "api"])
+    assert ISSUE_ERROR_CODES <= set(ERROR_CODES)  # the issue's, and the API's own
+    emitted = emitted_error_codes([SRC / "api", SRC / "domain" / "errors.py"])
     assert {u.code for u in emitted} <= set(ERROR_CODES), undeclared(emitted, ERROR_CODES)
     assert len({u.code for u in emitted}) >= 10  # the walk does find the API's table
 

@@ -1,1 +1,1 @@
-"""The HTTP API (FastAPI). Depends inward on the workflow service and the stages."""
+"""The HTTP API (FastAPI): thin routes over the application layer (:mod:`simkyc.services`)."""

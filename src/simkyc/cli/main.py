@@ -5,12 +5,21 @@ Sub-commands live in their own modules and are mounted here.
 
 from __future__ import annotations
 
+import os
 import sys
 
 import typer
 
 from simkyc import __version__
-from simkyc.cli import admin, bench, checks_document, checks_face, checks_liveness, checks_voice
+from simkyc.cli import (
+    admin,
+    bench,
+    checks_document,
+    checks_face,
+    checks_liveness,
+    checks_voice,
+    verify,
+)
 from simkyc.cli.output import EXIT_CANNOT_CHECK, dumps
 
 try:  # typer >= 0.20 vendors click as typer._click
@@ -48,6 +57,26 @@ checks_document.register(app)
 checks_face.register(app)
 checks_liveness.register(app)
 checks_voice.register(app)
+verify.register(app)
+
+
+def quiet_native_logs() -> None:
+    """Send what native libraries write to the process's stderr (mediapipe's and
+    TensorFlow Lite's start-up lines) to /dev/null, while Python's ``sys.stderr``
+    keeps the real one: a command's stderr is then only its own one-line reason.
+    ``SIMKYC_NATIVE_LOGS=1`` keeps the native lines (for debugging a model)."""
+    if os.environ.get("SIMKYC_NATIVE_LOGS") == "1":
+        return
+    try:
+        sys.stderr.flush()
+        real = os.dup(2)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)
+        os.close(devnull)
+        sys.stderr = os.fdopen(real, "w", buffering=1, encoding="utf-8",
+                               errors="backslashreplace")
+    except OSError:  # no real file descriptors (an embedding host): leave stderr alone
+        pass
 
 
 def run(argv: list[str] | None = None) -> None:
@@ -71,5 +100,11 @@ def run(argv: list[str] | None = None) -> None:
     sys.exit(rv if isinstance(rv, int) else 0)
 
 
-if __name__ == "__main__":
+def main() -> None:
+    """The ``simkyc`` program: :func:`run` with native libraries' stderr lines discarded."""
+    quiet_native_logs()
     run()
+
+
+if __name__ == "__main__":
+    main()

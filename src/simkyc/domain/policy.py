@@ -187,12 +187,31 @@ class VoicePolicy:
     av_max_lag_seconds: float = 0.16
     #: Share of video frames (during speech) in which a face mesh must be found.
     av_min_face_fraction: float = 0.8
+    #: The answer must come with the video recorded with it (lips in sync with the
+    #: voice); an answer without one fails ``video_missing``.
+    require_video: bool = True
 
 
 @dataclass(frozen=True)
 class RegistrationPolicy:
+    """Registration rules and the limits that stop an agent from trying until something passes."""
+
     max_numbers_per_identity: int = 5
+    """Registered services one identity may hold with one operator (China's one-ID-five-numbers)."""
     session_ttl_seconds: int = 30 * 60
+    """A registration still open this long after it started is ``expired`` when next touched."""
+    lockout_failures: int = 5
+    """Failed verification attempts for one document (by its keyed hash) ..."""
+    lockout_window_seconds: int = 180
+    """... within this many seconds lock the document's verification ..."""
+    lockout_seconds: int = 30 * 60
+    """... for this long (a supervisor may lift it earlier, audited)."""
+    max_live_face_attempts: int = 10
+    """Failed live captures on one registration before it is rejected (``too_many_attempts``)."""
+    max_liveness_attempts: int = 5
+    """Failed liveness videos on one registration before it is rejected."""
+    max_challenges: int = 20
+    """Challenges (liveness and voice together) one registration may be issued."""
 
 
 @dataclass(frozen=True)

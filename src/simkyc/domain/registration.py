@@ -81,6 +81,8 @@ class Registration:
     subject_id_hash: str | None = None  # keyed hash of the document number, never the number
     assisted_override: bool = False
     reasons: tuple[str, ...] = field(default_factory=tuple)
+    flow_version: str = ""  # the flow definition this registration follows
+    language: str | None = None  # the customer's language (fixed at the start)
 
     @staticmethod
     def new_id() -> str:

@@ -172,8 +172,20 @@ class _ErrorVisitor(ast.NodeVisitor):
 
     def visit_Dict(self, node: ast.Dict) -> None:
         for key, value in zip(node.keys, node.values, strict=True):
-            if isinstance(key, ast.Constant) and key.value == "error":
-                self._add(value)
+            if isinstance(key, ast.Constant) and (
+                    key.value == "error"
+                    or (isinstance(key.value, int) and 400 <= key.value <= 599)):
+                self._add(value)  # {"error": code} or {status: code}
+        self.generic_visit(node)
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        # An exception class's stable code: ``code = "not_found"`` in its body.
+        if node.name.endswith(("Error", "Denied")):
+            for stmt in node.body:
+                if (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1
+                        and isinstance(stmt.targets[0], ast.Name)
+                        and stmt.targets[0].id == "code"):
+                    self._add(stmt.value)
         self.generic_visit(node)
 
     def visit_Tuple(self, node: ast.Tuple) -> None:

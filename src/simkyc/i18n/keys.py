@@ -13,15 +13,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-#: Reasons the registration rules give (``complete_registration``).
-RULE_REASONS: tuple[str, ...] = ("identity_unknown", "too_many_numbers_for_identity")
+#: Reasons the application layer gives (registration rules, attempt caps, time-outs, lockouts).
+RULE_REASONS: tuple[str, ...] = (
+    "identity_unknown", "too_many_numbers_for_identity", "upper_body_missing",
+    "too_many_attempts", "session_timeout", "video_missing",
+)
 
 #: Every ``error`` code of the API's error envelope ``{"error": <code>, "detail": <text>}``.
 ERROR_CODES: tuple[str, ...] = (
     "malformed_json", "invalid_input", "invalid_request", "unauthorized", "forbidden",
     "not_found", "conflict", "illegal_transition", "challenge_rejected", "evidence_destroyed",
     "evidence_unreadable", "payload_too_large", "unsupported_media_type", "locked_out",
-    "too_many_requests", "internal_error",
+    "too_many_requests", "internal_error", "method_not_allowed", "configuration_error",
 )
 
 #: Liveness prompts besides one per action: looking ahead between actions, the still

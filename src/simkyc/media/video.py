@@ -84,6 +84,8 @@ def read_video(
     max_frames: int = MAX_FRAMES,
     max_side: int = MAX_SIDE,
     resize_to: int | None = None,
+    max_total_pixels: int | None = None,
+    min_side: int = 160,
 ) -> Video:
     """Decode the first video stream of a file path or of in-memory bytes.
 
@@ -94,6 +96,12 @@ def read_video(
     exceeds it are downscaled (area interpolation) so it equals ``resize_to``;
     processing cost depends on it. Raises :class:`UnsupportedMediaError` for
     other containers or codecs and :class:`InputError` for unreadable input.
+
+    ``max_total_pixels`` bounds the memory the decoded frames take (frames ×
+    width × height after downscaling; 3 bytes each): before decoding, the
+    frames are downscaled further (never below ``min_side`` on the longer side)
+    so that the frame count the header declares fits; while decoding, a video
+    whose frames exceed the bound anyway (headers can lie) is refused.
     """
     import av  # imported here: nothing heavy at import time
 
@@ -106,7 +114,8 @@ def read_video(
         raise UnsupportedMediaError(f"{name}: not a readable video ({one_line(exc)})") from exc
     try:
         return _decode(container, name, max_seconds=max_seconds, max_frames=max_frames,
-                       max_side=max_side, resize_to=resize_to)
+                       max_side=max_side, resize_to=resize_to,
+                       max_total_pixels=max_total_pixels, min_side=min_side)
     finally:
         container.close()
 
@@ -123,8 +132,17 @@ def _load_bytes(source: str | Path | bytes, *, max_bytes: int) -> bytes:
     return data
 
 
+def _budget_side(w: int, h: int, frames: int, budget: int, min_side: int) -> int:
+    """The longer side at which ``frames`` frames of ``w``x``h`` fit ``budget`` pixels."""
+    long_side, short_side = max(w, h), max(1, min(w, h))
+    per_frame = budget / max(1, frames)
+    side = int((per_frame * long_side / short_side) ** 0.5)
+    return max(min_side, min(long_side, side))
+
+
 def _decode(container, name: str, *, max_seconds: float, max_frames: int, max_side: int,
-            resize_to: int | None) -> Video:
+            resize_to: int | None, max_total_pixels: int | None = None,
+            min_side: int = 160) -> Video:
     import av
     import cv2
 
@@ -147,6 +165,17 @@ def _decode(container, name: str, *, max_seconds: float, max_frames: int, max_si
                 f"{name}: {declared:.1f} s exceeds the {max_seconds:g}-s limit")
     rate = stream.average_rate or stream.guessed_rate
     declared_fps = float(rate) if rate else 0.0
+    if max_total_pixels is not None:
+        expected = int(stream.frames or 0)
+        if not expected and declared_fps > 0:
+            seconds = (float(stream.duration * stream.time_base)
+                       if stream.duration is not None and stream.time_base is not None
+                       else float(container.duration or 0) / 1e6)
+            expected = int(seconds * declared_fps) + 1
+        side = _budget_side(w, h, min(max(expected, 1), max_frames), max_total_pixels,
+                            min_side)
+        resize_to = side if resize_to is None else min(resize_to, side)
+    kept_pixels = 0
 
     frames: list[np.ndarray] = []
     stamps: list[float] = []
@@ -165,6 +194,11 @@ def _decode(container, name: str, *, max_seconds: float, max_frames: int, max_si
                 scale = resize_to / max(rgb.shape[:2])
                 size = (round(rgb.shape[1] * scale), round(rgb.shape[0] * scale))
                 rgb = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
+            kept_pixels += rgb.shape[0] * rgb.shape[1]
+            if max_total_pixels is not None and kept_pixels > max_total_pixels:
+                raise MediaTooLargeError(
+                    f"{name}: decoded frames exceed {max_total_pixels} pixels "
+                    f"({len(frames) + 1} frames of {rgb.shape[1]}x{rgb.shape[0]})")
             frames.append(rgb)
             stamps.append(ts)
     except (av.error.FFmpegError, ValueError, OSError) as exc:

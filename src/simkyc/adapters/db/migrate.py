@@ -25,6 +25,15 @@ def upgrade(url: str, revision: str = "head") -> None:
     command.upgrade(alembic_config(url), revision)
 
 
+def head() -> str:
+    """The newest revision the installed migrations know."""
+    from alembic.script import ScriptDirectory
+
+    found = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+    assert found is not None
+    return found
+
+
 def current(url: str) -> str | None:
     from alembic.runtime.migration import MigrationContext
 
@@ -38,4 +47,4 @@ def current(url: str) -> str | None:
         engine.dispose()
 
 
-__all__ = ["alembic_config", "current", "upgrade"]
+__all__ = ["alembic_config", "current", "head", "upgrade"]

@@ -58,9 +58,22 @@ class AgentRow(Base):
     name: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(20))
     outlet_id: Mapped[str | None] = mapped_column(ForeignKey("outlets.id"), nullable=True)
-    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class TokenRow(Base):
+    """An API token, stored only as its SHA-256; it may expire and be revoked."""
+
+    __tablename__ = "api_tokens"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    agent_id: Mapped[str] = mapped_column(ForeignKey("agents.id"), index=True)
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class RegistrationRow(Base):
@@ -75,6 +88,7 @@ class RegistrationRow(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     language: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    flow_version: Mapped[str] = mapped_column(String(32), default="")
     service_kind: Mapped[str | None] = mapped_column(String(20), nullable=True)
     service_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     subject_id_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
@@ -150,17 +164,66 @@ class AuditRow(Base):
     entry_hash: Mapped[str] = mapped_column(String(64))
 
 
+class AuditHeadRow(Base):
+    """The chain's last entry, updated with every append: a cut tail no longer matches it."""
+
+    __tablename__ = "audit_head"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(Integer)
+    entry_hash: Mapped[str] = mapped_column(String(64))
+
+
+class VerificationFailureRow(Base):
+    """A failed verification attempt (``kind`` ``failure``) or a refusal while locked
+    (``refused``) for one document, by its keyed hash."""
+
+    __tablename__ = "verification_failures"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    subject_id_hash: Mapped[str] = mapped_column(String(64), index=True)
+    registration_id: Mapped[str] = mapped_column(String(32), index=True)
+    stage: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(16), default="failure")
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class LockoutRow(Base):
+    __tablename__ = "lockouts"
+    subject_id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    locked_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    until: Mapped[datetime] = mapped_column(UTCDateTime)
+    lifted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    lifted_by: Mapped[str | None] = mapped_column(String(32), nullable=True)
+
+
+class IdempotencyRow(Base):
+    """The stored answer to a request sent with an ``Idempotency-Key``."""
+
+    __tablename__ = "idempotency_keys"
+    actor_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    request_sha256: Mapped[str] = mapped_column(String(64))
+    response: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 Index("ix_registrations_outlet_created", RegistrationRow.outlet_id, RegistrationRow.created_at)
+Index("ix_verification_failures_subject_at", VerificationFailureRow.subject_id_hash,
+      VerificationFailureRow.at)
 
 __all__ = [
     "AgentRow",
+    "AuditHeadRow",
     "AuditRow",
     "Base",
     "ChallengeRow",
     "DataKeyRow",
     "EvidenceRow",
+    "IdempotencyRow",
+    "LockoutRow",
     "OperatorRow",
     "OutletRow",
     "RegistrationRow",
     "StageResultRow",
+    "TokenRow",
+    "VerificationFailureRow",
 ]

@@ -7,11 +7,13 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from simkyc import __version__
+from simkyc.api.schemas import Health
 
 router = APIRouter(tags=["health"])
 
 
-@router.get("/healthz")
+@router.get("/healthz", response_model=Health, operation_id="healthz",
+            responses={503: {"model": Health, "description": "database unavailable"}})
 def healthz(request: Request) -> JSONResponse:
     engine = request.app.state.engine
     try:

@@ -1,0 +1,145 @@
+"""One error envelope for every 4xx and 5xx: ``{"error": <code>, "detail": <text>}``.
+
+``error`` is a stable code (``error.<code>`` in the message catalogue, so a
+translated UI can show it); ``detail`` a readable English reason. Nothing a
+client sent is echoed back beyond a field's name. A lockout adds ``until``, a
+throttle ``retry_after_s`` (and a ``Retry-After`` header).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from simkyc.domain.errors import (
+    AuthenticationError,
+    ConfigurationError,
+    ConflictError,
+    EvidenceError,
+    EvidenceKeyDestroyedError,
+    InputError,
+    LockedOutError,
+    MediaTooLargeError,
+    NotFoundError,
+    PermissionDenied,
+    RateLimitedError,
+    SimkycError,
+    UnsupportedMediaError,
+)
+
+log = logging.getLogger("simkyc.api")
+
+
+class ErrorEnvelope(BaseModel):
+    """Every error response."""
+
+    error: str
+    detail: str
+    until: str | None = None
+    retry_after_s: float | None = None
+
+
+#: HTTP status of each error class (the most specific class wins).
+STATUS: list[tuple[type[SimkycError], int]] = [
+    (MediaTooLargeError, 413),
+    (UnsupportedMediaError, 415),
+    (InputError, 400),
+    (AuthenticationError, 401),
+    (PermissionDenied, 403),
+    (NotFoundError, 404),
+    (ConflictError, 409),
+    (EvidenceKeyDestroyedError, 410),
+    (LockedOutError, 423),
+    (RateLimitedError, 429),
+    (EvidenceError, 500),
+    (ConfigurationError, 500),
+]
+
+#: Codes for statuses raised by the framework itself (routing, body parsing).
+HTTP_CODES = {400: "invalid_request", 401: "unauthorized", 403: "forbidden",
+              404: "not_found", 405: "method_not_allowed", 409: "conflict",
+              413: "payload_too_large", 415: "unsupported_media_type",
+              422: "invalid_request", 429: "too_many_requests", 500: "internal_error"}
+
+MAX_DETAIL = 300
+
+
+def status_of(exc: SimkycError) -> int:
+    for cls, status in STATUS:
+        if isinstance(exc, cls):
+            return status
+    return 500
+
+
+def envelope(status: int, code: str, detail: str, **extra: Any) -> JSONResponse:
+    body: dict[str, Any] = {"error": code, "detail": _clip(detail)}
+    body.update({k: v for k, v in extra.items() if v is not None})
+    headers = {}
+    if status == 401:
+        headers["WWW-Authenticate"] = "Bearer"
+    if "retry_after_s" in body:
+        headers["Retry-After"] = str(int(body["retry_after_s"]) + 1)
+    return JSONResponse(status_code=status, content=body, headers=headers)
+
+
+def _clip(text: str) -> str:
+    # Printable, bounded, and encodable (a lone surrogate must not break the response).
+    text = " ".join(str(text).split())
+    text = text.encode("utf-8", "replace").decode("utf-8", "replace")
+    return text if len(text) <= MAX_DETAIL else text[:MAX_DETAIL - 1] + "…"
+
+
+def _field(loc: tuple[Any, ...]) -> str:
+    parts = [str(p)[:40] for p in loc if p not in ("body", "query", "path", "header", "form")]
+    return ".".join(parts) or "body"
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The ``responses=`` of a route: each status with the envelope schema."""
+    return {s: {"model": ErrorEnvelope, "description": HTTP_CODES.get(s, "error")}
+            for s in statuses}
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = exc.errors()
+        if any(e.get("type") in ("json_invalid", "json_type") for e in errors):
+            return envelope(400, "malformed_json", "the request body is not valid JSON")
+        readable = "; ".join(f"{_field(tuple(e.get('loc', ())))}: {e.get('msg')}"
+                             for e in errors[:5])
+        return envelope(422, "invalid_request", readable)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = HTTP_CODES.get(exc.status_code, "error")
+        return envelope(exc.status_code, code, str(exc.detail))
+
+    @app.exception_handler(SimkycError)
+    async def _simkyc(_: Request, exc: SimkycError) -> JSONResponse:
+        status = status_of(exc)
+        if status >= 500:
+            log.error("request failed: %s: %s", type(exc).__name__, exc)
+        extra: dict[str, Any] = {}
+        if isinstance(exc, LockedOutError):
+            extra["until"] = exc.until.isoformat(timespec="seconds") if exc.until else None
+        if isinstance(exc, RateLimitedError):
+            extra["retry_after_s"] = round(exc.retry_after_s, 1)
+        detail = str(exc) if status < 500 or isinstance(exc, EvidenceError) else \
+            "the service could not complete the request"
+        return envelope(status, exc.code, detail, **extra)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error", exc_info=exc)
+        return envelope(500, "internal_error", "the service could not complete the request")
+
+
+__all__ = ["ErrorEnvelope", "envelope", "error_responses", "install_error_handlers",
+           "status_of"]

@@ -1,0 +1,74 @@
+"""Who may do what: permissions per role, and the outlet scope of agents.
+
+Every application service checks these itself (a worker or the CLI has no
+HTTP layer in front of it). Agents and supervisors act on their own outlet's
+registrations only; another outlet's registration is "not found" to them, so
+its existence is not even confirmed.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+
+from simkyc.domain.errors import NotFoundError, PermissionDenied
+from simkyc.domain.parties import Agent, Role
+from simkyc.domain.registration import Registration
+
+
+class Permission(enum.StrEnum):
+    RUN_REGISTRATIONS = "run_registrations"
+    """Open registrations and run their steps (own outlet only)."""
+    READ_ANY_REGISTRATION = "read_any_registration"
+    """See every outlet's registrations (status, outcomes, evidence list; no scores)."""
+    READ_EVIDENCE = "read_evidence"
+    """Decrypt evidence for a review (audited)."""
+    APPROVE_OVERRIDE = "approve_override"
+    """Approve an assisted override of the voice step."""
+    LIFT_LOCKOUT = "lift_lockout"
+    """Lift a document's verification lockout (audited)."""
+    DESTROY_KEYS = "destroy_keys"
+    """Crypto-shred a registration's evidence."""
+    READ_AUDIT = "read_audit"
+    """Verify and read the audit chain."""
+    MANAGE_ACCOUNTS = "manage_accounts"
+    """Create, list and revoke accounts and their tokens."""
+
+
+P = Permission
+
+ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = {
+    Role.AGENT: frozenset({P.RUN_REGISTRATIONS}),
+    Role.SUPERVISOR: frozenset({P.RUN_REGISTRATIONS, P.APPROVE_OVERRIDE, P.LIFT_LOCKOUT}),
+    Role.COMPLIANCE: frozenset({P.READ_ANY_REGISTRATION, P.READ_EVIDENCE, P.READ_AUDIT}),
+    Role.AUDITOR: frozenset({P.READ_ANY_REGISTRATION, P.READ_AUDIT}),
+    Role.ADMIN: frozenset({P.READ_ANY_REGISTRATION, P.READ_AUDIT, P.DESTROY_KEYS,
+                           P.MANAGE_ACCOUNTS}),
+}
+
+
+def may(actor: Agent, permission: Permission) -> bool:
+    """Whether ``actor`` (active) holds ``permission``."""
+    return actor.active and permission in ROLE_PERMISSIONS.get(actor.role, frozenset())
+
+
+def require(actor: Agent, permission: Permission, what: str | None = None) -> None:
+    """Raise :class:`PermissionDenied` unless ``actor`` holds ``permission``."""
+    if not may(actor, permission):
+        raise PermissionDenied(f"role {actor.role.value} may not "
+                               f"{what or permission.value.replace('_', ' ')}")
+
+
+def require_visible(actor: Agent, registration: Registration) -> None:
+    """Raise :class:`NotFoundError` unless ``actor`` may see ``registration``.
+
+    Readers of any registration see all; agents and supervisors their outlet's.
+    """
+    if may(actor, P.READ_ANY_REGISTRATION):
+        return
+    if may(actor, P.RUN_REGISTRATIONS) and registration.outlet_id == actor.outlet_id:
+        return
+    raise NotFoundError(f"registration {registration.id} not found")
+
+
+__all__ = ["Permission", "ROLE_PERMISSIONS", "may", "require", "require_visible"]

@@ -1,0 +1,67 @@
+"""The models a process loads: each on first use, once per process, thread-safe.
+
+Shared by the API, the worker and the CLI. Nothing is loaded at import or
+when the registry is built; :meth:`ModelRegistry.warm` loads everything up
+front (a worker does, so its first task is not slow).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from typing import Any
+
+
+class ModelRegistry:
+    """Implements :class:`simkyc.services.ports.StageModels`."""
+
+    def __init__(self, *, loaders: dict[str, Callable[[], Any]] | None = None) -> None:
+        self._lock = threading.Lock()
+        self._items: dict[str, Any] = {}
+        self._loaders = loaders or {}
+
+    def get(self, name: str, loader: Callable[[], Any]) -> Any:
+        """The model ``name``, loaded by ``loader`` the first time it is asked for."""
+        with self._lock:
+            if name not in self._items:
+                self._items[name] = self._loaders.get(name, loader)()
+            return self._items[name]
+
+    def put(self, name: str, model: Any) -> None:
+        """Use an already loaded ``model`` as ``name`` (tests share one across apps)."""
+        with self._lock:
+            self._items[name] = model
+
+    def face(self) -> Any:
+        from simkyc.face.models import load_face_models
+
+        return self.get("face", load_face_models)
+
+    def document(self) -> Any:
+        from simkyc.document import load_document_models
+
+        return self.get("document", load_document_models)
+
+    def voice(self) -> Any:
+        from simkyc.voice import load_voice_models
+
+        return self.get("voice", load_voice_models)
+
+    def mesh_factory(self) -> Callable[..., AbstractContextManager[Any]]:
+        from simkyc.face.models import open_face_mesh
+
+        return open_face_mesh  # type: ignore[no-any-return]
+
+    def loaded(self) -> tuple[str, ...]:
+        with self._lock:
+            return tuple(self._items)
+
+    def warm(self) -> None:
+        """Load every model now."""
+        self.face()
+        self.document()
+        self.voice()
+
+
+__all__ = ["ModelRegistry"]

@@ -1,0 +1,223 @@
+"""The ports of the application layer: what it needs from the outside, as Protocols.
+
+Adapters implement them (``simkyc.adapters``: SQLAlchemy, the evidence
+folder, AES-GCM keys); tests pass real-but-small ones (a SQLite file, a
+temporary folder, a fixed clock). Nothing here imports FastAPI, SQLAlchemy
+or Celery.
+
+A :class:`UnitOfWork` is one database transaction: entered, it exposes one
+repository per aggregate; it commits when the block ends normally and rolls
+back when it raises. On SQLite every unit of work takes the write lock when
+it begins (``BEGIN IMMEDIATE``), on PostgreSQL rows are locked ``FOR UPDATE``
+and per-identity rules take an advisory lock (:meth:`UnitOfWork.lock_subject`),
+so every read-check-write holds under concurrency.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from simkyc.domain.evidence import EvidenceKind, EvidenceRef
+from simkyc.domain.parties import Agent, Outlet, Role
+from simkyc.domain.registration import Registration
+from simkyc.domain.results import StageOutcome
+
+Clock = Callable[[], datetime]
+IdSource = Callable[[], str]
+#: ``rng(purpose)``: a fresh generator for a challenge of ``purpose`` (``liveness``, ``voice``).
+RandomSource = Callable[[str], random.Random]
+
+
+@dataclass(frozen=True)
+class TokenInfo:
+    """An API token's record (never the token itself)."""
+
+    id: str
+    agent_id: str
+    label: str
+    created_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+    last_used_at: datetime | None
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    seq: int
+    at: datetime
+    actor_id: str | None
+    action: str
+    registration_id: str | None
+    detail: str
+    prev_hash: str
+    entry_hash: str
+
+
+@dataclass(frozen=True)
+class AuditVerification:
+    """``intact``; ``entries`` checked; ``first_bad_seq``: the first entry that fails, if any."""
+
+    intact: bool
+    entries: int
+    first_bad_seq: int | None
+    problem: str | None = None
+
+
+class Accounts(Protocol):
+    def get_or_create_outlet(self, *, outlet_name: str, operator_name: str,
+                             new_id: str) -> Outlet: ...
+    def get_outlet(self, *, outlet_id: str) -> Outlet: ...
+    def add_agent(self, *, agent_id: str, name: str, role: Role, outlet_id: str | None,
+                  now: datetime) -> Agent: ...
+    def get_agent(self, *, agent_id: str) -> Agent: ...
+    def list_agents(self) -> list[Agent]: ...
+    def set_active(self, *, agent_id: str, active: bool) -> None: ...
+    def add_token(self, *, token_id: str, agent_id: str, token_sha256: str, label: str,
+                  now: datetime, expires_at: datetime | None) -> None: ...
+    def agent_for_token(self, *, token_sha256: str, now: datetime) -> Agent | None: ...
+    def list_tokens(self, *, agent_id: str | None = None) -> list[TokenInfo]: ...
+    def revoke_token(self, *, token_id: str, now: datetime) -> TokenInfo: ...
+
+
+class Registrations(Protocol):
+    def add(self, *, registration: Registration) -> None: ...
+    def get(self, *, registration_id: str, for_update: bool = False) -> Registration: ...
+    def save(self, *, registration: Registration) -> None: ...
+    def count_registered_for_subject(self, *, subject_id_hash: str,
+                                     operator_id: str) -> int: ...
+
+
+class EvidenceRows(Protocol):
+    def add(self, *, ref: EvidenceRef) -> None: ...
+    def list(self, *, registration_id: str,
+             kind: EvidenceKind | None = None) -> list[EvidenceRef]: ...
+    def get(self, *, evidence_id: str) -> EvidenceRef: ...
+    def all_ids(self) -> set[str]: ...
+
+
+class DataKeys(Protocol):
+    def add(self, *, key_id: str, registration_id: str, wrapped_key: bytes,
+            now: datetime) -> None: ...
+    def get(self, *, registration_id: str) -> tuple[str, bytes | None]: ...
+    def destroy(self, *, registration_id: str, now: datetime) -> None: ...
+
+
+class StageResults(Protocol):
+    def add(self, *, registration_id: str, outcome: StageOutcome, now: datetime) -> None: ...
+    def list(self, *, registration_id: str) -> list[StageOutcome]: ...
+
+
+class Challenges(Protocol):
+    def add(self, *, nonce: str, registration_id: str, kind: str, payload: dict[str, Any],
+            issued_at: datetime, expires_at: datetime) -> None: ...
+    def consume(self, *, nonce: str, registration_id: str, kind: str,
+                now: datetime) -> dict[str, Any]: ...
+    def count(self, *, registration_id: str, kind: str | None = None) -> int: ...
+
+
+class Lockouts(Protocol):
+    def add_failure(self, *, subject_id_hash: str, at: datetime, registration_id: str,
+                    stage: str) -> None: ...
+    def failures_since(self, *, subject_id_hash: str, since: datetime) -> int: ...
+    def lock(self, *, subject_id_hash: str, at: datetime, until: datetime) -> None: ...
+    def active_until(self, *, subject_id_hash: str, now: datetime) -> datetime | None: ...
+    def lift(self, *, subject_id_hash: str, at: datetime, by: str) -> bool: ...
+    def add_refusal(self, *, subject_id_hash: str, at: datetime,
+                    registration_id: str) -> None: ...
+    def subject_seen_on(self, *, registration_id: str) -> str | None: ...
+
+
+class Idempotency(Protocol):
+    def get(self, *, actor_id: str, key: str) -> tuple[str, dict[str, Any]] | None: ...
+    def put(self, *, actor_id: str, key: str, request_sha256: str, response: dict[str, Any],
+            now: datetime) -> None: ...
+
+
+class AuditLog(Protocol):
+    def append(self, *, at: datetime, actor_id: str | None, action: str,
+               registration_id: str | None = None, detail: str = "") -> str: ...
+    def verify(self) -> AuditVerification: ...
+    def entries(self, *, registration_id: str | None = None,
+                limit: int = 200) -> list[AuditEntry]: ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction with a repository per aggregate (see the module docstring)."""
+
+    accounts: Accounts
+    registrations: Registrations
+    evidence: EvidenceRows
+    keys: DataKeys
+    stages: StageResults
+    challenges: Challenges
+    lockouts: Lockouts
+    idempotency: Idempotency
+    audit: AuditLog
+
+    def lock_subject(self, subject_id_hash: str) -> None:
+        """Serialise every transaction that applies a rule to this identity until commit."""
+
+    def __enter__(self) -> UnitOfWork: ...
+    def __exit__(self, *exc: object) -> bool | None: ...
+
+
+class EvidenceStore(Protocol):
+    """Encrypted evidence blobs (a local folder, an S3 bucket)."""
+
+    def write(self, *, registration_id: str, evidence_id: str, data_key: bytes,
+              plaintext: bytes) -> str: ...
+    def read(self, *, registration_id: str, evidence_id: str, data_key: bytes,
+             sha256: str) -> bytes: ...
+    def delete(self, *, registration_id: str, evidence_id: str) -> None: ...
+    def delete_registration(self, registration_id: str) -> None: ...
+    def sweep_orphans(self, known_evidence_ids: Iterable[str], *,
+                      older_than_seconds: float = 0.0) -> int: ...
+
+
+class Keyring(Protocol):
+    """Wraps registrations' data keys under the master key; keyed hashes of identities."""
+
+    def new_data_key(self) -> bytes: ...
+    def wrap(self, data_key: bytes, key_id: str) -> bytes: ...
+    def unwrap(self, wrapped: bytes, key_id: str) -> bytes: ...
+    def subject_hash(self, document_number: str) -> str: ...
+
+
+class StageModels(Protocol):
+    """The loaded models a step may need, each loaded once per process on first use."""
+
+    def face(self) -> Any: ...
+    def document(self) -> Any: ...
+    def voice(self) -> Any: ...
+    def mesh_factory(self) -> Callable[..., AbstractContextManager[Any]]: ...
+
+
+UnitOfWorkFactory = Callable[[], UnitOfWork]
+
+__all__ = [
+    "Accounts",
+    "AuditEntry",
+    "AuditLog",
+    "AuditVerification",
+    "Challenges",
+    "Clock",
+    "DataKeys",
+    "EvidenceRows",
+    "EvidenceStore",
+    "IdSource",
+    "Idempotency",
+    "Keyring",
+    "Lockouts",
+    "RandomSource",
+    "Registrations",
+    "StageModels",
+    "StageResults",
+    "TokenInfo",
+    "UnitOfWork",
+    "UnitOfWorkFactory",
+]
