@@ -262,3 +262,26 @@ def test_stage_details_with_nan_and_long_model_id(ctx: ServiceContext, people: d
         stored = tx.stages.list(registration_id=rid)[0]
     assert stored.model == model and agent
     assert stored.details == {"corr": None, "inf": None, "ok": 0.5, "nested": [None]}
+
+
+def test_a_failed_evidence_read_is_audited_without_deadlock(ctx: ServiceContext, people: dict,
+                                                            advance: Any) -> None:
+    """A tampered file is refused, and the refusal itself is audited (in a unit of work of
+    its own, opened after the reading one ended: on SQLite a nested one would wait for its
+    own lock)."""
+    from simkyc.domain.errors import EvidenceError
+
+    agent, reviewer = people["agent"][0], people["compliance"][0]
+    rid = _start(ctx, people)
+    advance(ctx, agent, rid, "document", subject="CHN/t")
+    ref = advance(ctx, agent, rid, "attach",
+                  evidence=((K.UPPER_BODY, "image/png", b"photo"),)).evidence[0]
+    path = next(p for p in ctx.store.root.rglob("*.sk") if ref.id in p.name)  # type: ignore[attr-defined]
+    blob = bytearray(path.read_bytes())
+    blob[-1] ^= 0xFF
+    path.write_bytes(bytes(blob))
+    with pytest.raises(EvidenceError):
+        evidence.read_evidence(ctx, actor=reviewer, evidence_id=ref.id)
+    entries = audit.audit_entries(ctx, actor=people["auditor"][0], registration_id=rid)
+    assert entries[0].action == "evidence.read_failed" and ref.id in entries[0].detail
+    assert audit.verify_audit(ctx, actor=people["auditor"][0]).intact

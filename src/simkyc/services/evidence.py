@@ -16,17 +16,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from simkyc.domain.access import Permission, require
-from simkyc.domain.errors import (
-    EvidenceError,
-    EvidenceKeyDestroyedError,
-    NotFoundError,
-)
+from simkyc.domain.errors import EvidenceError, EvidenceKeyDestroyedError
 from simkyc.domain.evidence import EvidenceKind, EvidenceRef
 from simkyc.domain.parties import Agent
 from simkyc.domain.registration import Registration
 from simkyc.services.context import ServiceContext
 from simkyc.services.ports import UnitOfWork
-from simkyc.services.registrations import load_visible
 
 
 @dataclass(frozen=True)
@@ -73,20 +68,35 @@ def drop_files(ctx: ServiceContext, refs: Sequence[EvidenceRef]) -> None:
 
 def _read(ctx: ServiceContext, tx: UnitOfWork, ref: EvidenceRef, *, actor_id: str,
           action: str) -> bytes:
+    """Decrypt one item and audit the read. A failed read raises :class:`UnreadableEvidence`
+    (an :class:`EvidenceError`): the caller audits it *after* its unit of work ends (a unit
+    of work must not be opened inside another: on SQLite it would wait for its own lock)."""
     _, key = data_key(ctx, tx, ref.registration_id)
     try:
         data = ctx.store.read(registration_id=ref.registration_id, evidence_id=ref.id,
                               data_key=key, sha256=ref.sha256)
     except EvidenceError as exc:
-        # Recorded in a unit of work of its own: this one is rolled back by the raise.
-        with ctx.uow() as failed:
-            failed.audit.append(at=ctx.clock(), actor_id=actor_id, action=f"{action}_failed",
-                                registration_id=ref.registration_id,
-                                detail=f"{ref.id} {type(exc).__name__}")
-        raise
+        raise UnreadableEvidence(str(exc), ref=ref, action=action) from exc
     tx.audit.append(at=ctx.clock(), actor_id=actor_id, action=action,
                     registration_id=ref.registration_id, detail=ref.id)
     return data
+
+
+class UnreadableEvidence(EvidenceError):
+    """An evidence item that failed authentication or its hash, with what was being done."""
+
+    def __init__(self, message: str, *, ref: EvidenceRef, action: str) -> None:
+        super().__init__(message)
+        self.ref = ref
+        self.action = action
+
+
+def audit_failed_read(ctx: ServiceContext, exc: UnreadableEvidence, *, actor_id: str) -> None:
+    """Record a failed evidence read (in a unit of work of its own)."""
+    with ctx.uow() as tx:
+        tx.audit.append(at=ctx.clock(), actor_id=actor_id, action=f"{exc.action}_failed",
+                        registration_id=exc.ref.registration_id,
+                        detail=f"{exc.ref.id} {type(exc.__cause__).__name__}")
 
 
 def bound_evidence(ctx: ServiceContext, tx: UnitOfWork, reg: Registration, *, step: str,
@@ -108,15 +118,13 @@ def read_evidence(ctx: ServiceContext, *, actor: Agent,
                   evidence_id: str) -> tuple[EvidenceRef, bytes]:
     """Decrypt one evidence item for a reviewer (audited; a failed read is audited too)."""
     require(actor, Permission.READ_EVIDENCE, "read evidence")
-    with ctx.uow() as tx:
-        ref = tx.evidence.get(evidence_id=evidence_id)
-        return ref, _read(ctx, tx, ref, actor_id=actor.id, action="evidence.read")
-
-
-def list_evidence(ctx: ServiceContext, tx: UnitOfWork, actor: Agent,
-                  registration_id: str, kind: EvidenceKind | None = None) -> list[EvidenceRef]:
-    reg = load_visible(tx, actor, registration_id)
-    return tx.evidence.list(registration_id=reg.id, kind=kind)
+    try:
+        with ctx.uow() as tx:
+            ref = tx.evidence.get(evidence_id=evidence_id)
+            return ref, _read(ctx, tx, ref, actor_id=actor.id, action="evidence.read")
+    except UnreadableEvidence as exc:
+        audit_failed_read(ctx, exc, actor_id=actor.id)
+        raise
 
 
 def destroy_evidence_key(ctx: ServiceContext, *, actor: Agent, registration_id: str,
@@ -138,15 +146,10 @@ def sweep_orphans(ctx: ServiceContext, *, older_than_seconds: float = 300.0) -> 
     return ctx.store.sweep_orphans(known, older_than_seconds=older_than_seconds)
 
 
-def evidence_by_id(tx: UnitOfWork, evidence_id: str) -> EvidenceRef:
-    try:
-        return tx.evidence.get(evidence_id=evidence_id)
-    except NotFoundError:
-        raise NotFoundError(f"evidence {evidence_id} not found") from None
-
-
 __all__ = [
     "NewEvidence",
+    "UnreadableEvidence",
+    "audit_failed_read",
     "bound_evidence",
     "data_key",
     "destroy_evidence_key",

@@ -266,6 +266,10 @@ def record_step(
                 detail=f"passed={passed} status={moved.status.value} "
                        f"evidence={','.join(r.id for r in written)}")
             if result is not None and idempotency_key:
+                if tx.idempotency.get(actor_id=actor.id, key=idempotency_key) is not None:
+                    # A concurrent request with the same key completed first.
+                    raise ConflictError("a request with this Idempotency-Key was completed "
+                                        "meanwhile; send it again to get its answer")
                 tx.idempotency.put(actor_id=actor.id, key=idempotency_key,
                                    request_sha256=request_sha256 or "",
                                    response=result(moved, passed, reasons).to_dict(),

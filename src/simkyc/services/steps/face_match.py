@@ -16,7 +16,7 @@ from simkyc.domain.errors import ConflictError
 from simkyc.domain.parties import Agent
 from simkyc.domain.results import StageOutcome
 from simkyc.services.context import ServiceContext
-from simkyc.services.evidence import bound_evidence
+from simkyc.services.evidence import UnreadableEvidence, audit_failed_read, bound_evidence
 from simkyc.services.ports import StageModels
 from simkyc.services.registrations import load_visible
 from simkyc.services.steps.common import StepResult, begin_step, record_step
@@ -31,14 +31,18 @@ def run_face_match(ctx: ServiceContext, models: StageModels, *, actor: Agent,
 
     begin_step(ctx, actor=actor, registration_id=registration_id, step=STEP)
     inputs = []
-    with ctx.uow() as tx:
-        reg = load_visible(tx, actor, registration_id)
-        for step, kind in ctx.flow.step(STEP).uses:
-            item = bound_evidence(ctx, tx, reg, step=step, kind=kind, actor_id=actor.id)
-            if item is None:
-                raise ConflictError(f"no {kind.value} from the {step} step is stored for "
-                                    "this registration")
-            inputs.append(item)
+    try:
+        with ctx.uow() as tx:
+            reg = load_visible(tx, actor, registration_id)
+            for step, kind in ctx.flow.step(STEP).uses:
+                item = bound_evidence(ctx, tx, reg, step=step, kind=kind, actor_id=actor.id)
+                if item is None:
+                    raise ConflictError(f"no {kind.value} from the {step} step is stored "
+                                        "for this registration")
+                inputs.append(item)
+    except UnreadableEvidence as exc:
+        audit_failed_read(ctx, exc, actor_id=actor.id)
+        raise
     (ref_row, reference), (live_row, live) = inputs
     face_models = models.face()
     with models.mesh_factory()(static_image_mode=True, max_num_faces=1) as mesh:
