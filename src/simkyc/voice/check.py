@@ -48,7 +48,12 @@ from simkyc.media.audio import Audio
 from simkyc.voice.avsync import mouth_track, sync_score
 from simkyc.voice.languages import require_language
 from simkyc.voice.models import VoiceModels
-from simkyc.voice.units import count_syllable_nuclei, speech_envelope
+from simkyc.voice.units import (
+    background,
+    count_syllable_nuclei,
+    foreground_segments,
+    speech_envelope,
+)
 from simkyc.voice.vad import speech_segments
 
 REASONS = ("no_speech", "wrong_digit_count", "speech_before_prompt", "wrong_digits",
@@ -128,7 +133,12 @@ def check_spoken_digits(audio: Audio, digits: str, language: str, *, models: Voi
     checks: list[Check] = []
 
     probs = models.vad.probabilities(x)
-    segments = speech_segments(probs, policy.vad_threshold)
+    env = speech_envelope(x, audio.sample_rate)
+    # The customer's voice: VAD speech standing above the recording's background
+    # (babble is speech to the VAD too).
+    above = background(env).margin_db(policy.syllable_min_above_background_db,
+                                      policy.syllable_background_spread_factor)
+    segments = foreground_segments(env, speech_segments(probs, policy.vad_threshold), above)
     speech_s = float(sum(s.duration for s in segments))
     present = speech_s >= policy.min_speech_seconds
     checks.append(Check("speech_present", present, round(speech_s, 3),
@@ -137,7 +147,6 @@ def check_spoken_digits(audio: Audio, digits: str, language: str, *, models: Voi
     by = None
     recognizers = models.recognizers_for(lang.code)
     if present:
-        env = speech_envelope(x, audio.sample_rate)
         if recognizers:
             margin = policy.recognizer_margin_seconds
             a = max(0, int((segments[0].start - margin) * audio.sample_rate))
@@ -146,9 +155,11 @@ def check_spoken_digits(audio: Audio, digits: str, language: str, *, models: Voi
             used["recognizer"] = " + ".join(r.model_id for r in recognizers)
         units = count_syllable_nuclei(
             env, segments, floor_db=policy.syllable_floor_db,
-            min_prominence_db=(policy.syllable_min_prominence_db_one_syllable_digits
-                               if lang.one_syllable_digits
-                               else policy.syllable_min_prominence_db))
+            min_prominence_db=policy.syllable_min_prominence_db,
+            deep_peak_db=policy.syllable_deep_peak_db if lang.one_syllable_digits else None,
+            deep_peak_min_prominence_db=policy.syllable_min_prominence_db_one_syllable_digits,
+            min_above_background_db=policy.syllable_min_above_background_db,
+            background_spread_factor=policy.syllable_background_spread_factor)
         expected = lang.expected_syllables(digits)
         # A free-length recogniser that heard exactly the digits asked has also
         # counted them; fluent speech merges syllables, so the count may then fall
