@@ -21,7 +21,7 @@ The two sets share no voice variant, no rate and no seed:
   pitches, pause lengths, noise and babble draws).
 
 In both, every variant is read at each rate with each kind of pause (72 answers per
-language; ``quick``: every third, 24); the pitch is low (20-34, older-sounding) for
+language; ``quick``: every sixth, 12); the pitch is low (20-34, older-sounding) for
 every other rate of a variant and espeak's usual 35-65 otherwise, and the noise cycles through
 clean, pink 20 dB, babble 20 dB, pink 10 dB, babble 10 dB.
 """
@@ -116,10 +116,10 @@ def answers(cset: ConditionSet, language: str, *, quick: bool = False) -> list[l
                 low = ((i - 1) // len(PAUSES)) % 2 == 0  # per variant and rate, not per pause
                 pitch = rng.randint(20, 34) if low else rng.randint(35, 65)
                 noise = NOISES[i % len(NOISES)]
-                dropped = _dropped(digits, rng)
-                added = _added(digits, rng)
-                other = _other_digits(digits, lang, rng)
-                if quick and i % 3:
+                dropped = drop_digit(digits, rng)
+                added = add_digit(digits, rng)
+                other = other_digits(digits, lang, rng)
+                if quick and i % 6:
                     continue
                 voice = base_voice + variant
                 seed = seed0 + 4 * i
@@ -145,19 +145,22 @@ def speech(answer: Answer):
     return x
 
 
-def _dropped(digits: str, rng: random.Random) -> str:
+def drop_digit(digits: str, rng: random.Random) -> str:
+    """``digits`` with the digit at a random position left out."""
     i = rng.randrange(len(digits))
     return digits[:i] + digits[i + 1:]
 
 
-def _added(digits: str, rng: random.Random) -> str:
+def add_digit(digits: str, rng: random.Random) -> str:
+    """``digits`` with one more digit at a random position (not equal to its neighbours)."""
     i = rng.randrange(len(digits) + 1)
     near = {digits[j] for j in (i - 1, i) if 0 <= j < len(digits)}
     extra = rng.choice([str(k) for k in range(10) if str(k) not in near])
     return digits[:i] + extra + digits[i:]
 
 
-def _other_digits(digits: str, lang, rng: random.Random) -> str:
+def other_digits(digits: str, lang, rng: random.Random) -> str:
+    """Different digits with the same syllable count (so only a recogniser can tell)."""
     from simkyc.voice.challenge import random_digits
 
     for _ in range(1000):
@@ -167,4 +170,5 @@ def _other_digits(digits: str, lang, rng: random.Random) -> str:
     return random_digits(len(digits), lang, rng)
 
 
-__all__ = ["HELD_OUT", "SETS", "TUNING", "Answer", "ConditionSet", "answers", "speech"]
+__all__ = ["HELD_OUT", "SETS", "TUNING", "Answer", "ConditionSet", "add_digit", "answers",
+           "drop_digit", "other_digits", "speech"]
