@@ -67,13 +67,24 @@ def _rate(ok: list[bool]) -> float | None:
     return round(sum(ok) / len(ok), 4) if ok else None
 
 
+#: The syllable counter of policy 2026.12-1 replayed on 2026.12-2's code: every peak of
+#: a one-syllable-digit language needs the 10-dB dip, and no background test (a margin of
+#: -1000 dB lets every VAD frame and peak through).
+COUNTER_2026_12_1 = {"syllable_min_above_background_db": -1000.0,
+                     "syllable_background_spread_factor": 0.0, "syllable_deep_peak_db": 0.0}
+
+
 class Runner:
-    def __init__(self, quick: bool) -> None:
+    def __init__(self, quick: bool, previous_counter: bool = False) -> None:
+        import dataclasses
+
         from simkyc.domain.policy import DEFAULT_POLICY
         from simkyc.voice import load_voice_models
 
         self.quick = quick
         self.policy = DEFAULT_POLICY.voice
+        if previous_counter:
+            self.policy = dataclasses.replace(self.policy, **COUNTER_2026_12_1)
         self.version = DEFAULT_POLICY.version
         self.models = load_voice_models(from_environment=False)
         self.cpu = 0.0
@@ -103,11 +114,13 @@ def lang_seed(code: str, seed: int) -> int:
 
 def run(quick: bool, langs: tuple[str, ...] = LANGS, whisper: bool = True,
         seed: int = DEFAULT_SEED, sets: tuple[str, ...] = ("tuning", "held-out"),
-        standard: bool = True) -> dict[str, Any]:
+        standard: bool = True, previous_counter: bool = False) -> dict[str, Any]:
     """Measure ``langs``; each language draws from its own generator seeded by
     :func:`lang_seed`, so a run of one language reproduces its part of a full run.
     ``sets``: condition sets of :mod:`voice_conditions` to measure as well (reported
-    apart); ``standard``: false skips the draws above (only the condition sets)."""
+    apart); ``standard``: false skips the draws above (only the condition sets);
+    ``previous_counter``: replay policy 2026.12-1's syllable counter
+    (:data:`COUNTER_2026_12_1`)."""
     import voice_generate as gen
 
     from simkyc.voice import get_language
@@ -115,8 +128,9 @@ def run(quick: bool, langs: tuple[str, ...] = LANGS, whisper: bool = True,
 
     per = 2 if quick else 5
     n_av = 2 if quick else 4
-    r = Runner(quick)
-    res: dict[str, Any] = {"policy_version": r.version, "quick": quick, "seed": seed,
+    r = Runner(quick, previous_counter)
+    version = r.version + (" (2026.12-1 counter)" if previous_counter else "")
+    res: dict[str, Any] = {"policy_version": version, "quick": quick, "seed": seed,
                            "languages": {}, "failures": [], "accepted_attacks": []}
     res["condition_sets"] = {name: run_conditions(r, vc.SETS[name], langs, quick)
                              for name in sets}
@@ -526,6 +540,8 @@ def main(argv: list[str] | None = None) -> int:
                              "('' for none)")
     parser.add_argument("--only-sets", action="store_true",
                         help="measure only the condition sets (not the standard draws)")
+    parser.add_argument("--counter-2026.12-1", dest="previous_counter", action="store_true",
+                        help="replay policy 2026.12-1's syllable counter (for comparison)")
     parser.add_argument("--dropped-study", action="store_true",
                         help="only the English dropped-digit study (300 answers, ~10 min)")
     args = parser.parse_args(argv)
@@ -539,7 +555,8 @@ def main(argv: list[str] | None = None) -> int:
     langs = tuple(c for c in args.langs.split(",") if c)
     sets = tuple(x for x in args.sets.split(",") if x)
     res = run(args.quick, langs, whisper=not args.no_whisper_study and not args.only_sets,
-              seed=args.seed, sets=sets, standard=not args.only_sets)
+              seed=args.seed, sets=sets, standard=not args.only_sets,
+              previous_counter=args.previous_counter)
     res["bench_wall_s"] = round(time.perf_counter() - t, 1)
     print_table(res)
     OUT.mkdir(parents=True, exist_ok=True)
@@ -550,6 +567,8 @@ def main(argv: list[str] | None = None) -> int:
         name = f"voice-sets-{'-'.join(sets)}-{'-'.join(langs)}"
     if args.quick:
         name += "-quick"
+    if args.previous_counter:
+        name += "-counter-2026.12-1"
     (OUT / f"{name}.json").write_text(json.dumps(res, indent=1, ensure_ascii=False))
     if not args.only_sets:
         plot(res, name)
