@@ -39,28 +39,12 @@ LANGS = ("cmn", "yue", "ug")
 def nuclei(x: np.ndarray, language: str, vad, policy) -> tuple[int, np.ndarray]:
     """The checker's nucleus count of ``x`` and each nucleus's length in seconds."""
     from simkyc.voice import get_language
-    from simkyc.voice.units import (
-        background,
-        count_syllable_nuclei,
-        foreground_segments,
-        smoothed_db,
-        speech_envelope,
-    )
-    from simkyc.voice.vad import speech_segments
+    from simkyc.voice.check import count_units, customer_speech
+    from simkyc.voice.units import smoothed_db, speech_envelope
 
-    lang = get_language(language)
     env = speech_envelope(x)
-    above = background(env).margin_db(policy.syllable_min_above_background_db,
-                                      policy.syllable_background_spread_factor)
-    segs = foreground_segments(env, speech_segments(vad.probabilities(x), policy.vad_threshold),
-                               above)
-    units = count_syllable_nuclei(
-        env, segs, floor_db=policy.syllable_floor_db,
-        min_prominence_db=policy.syllable_min_prominence_db,
-        deep_peak_db=policy.syllable_deep_peak_db if lang.one_syllable_digits else None,
-        deep_peak_min_prominence_db=policy.syllable_min_prominence_db_one_syllable_digits,
-        min_above_background_db=policy.syllable_min_above_background_db,
-        background_spread_factor=policy.syllable_background_spread_factor)
+    segs = customer_speech(env, vad.probabilities(x), policy)
+    units = count_units(env, segs, get_language(language), policy)
     db = smoothed_db(env)
     peaks = [int(t / env.hop_s) for t in units.times]
     lengths = []
