@@ -5,7 +5,9 @@ Checks, with the reason code each reports when it fails:
 ==================  ==========================  ==================================================
 check               reason                      value / threshold
 ==================  ==========================  ==================================================
-speech_present      ``no_speech``               seconds of VAD speech / ``min_speech_seconds``
+speech_present      ``no_speech``               seconds of speech (VAD speech standing above the
+                                                background: :func:`customer_speech`) /
+                                                ``min_speech_seconds``
 unit_count          ``wrong_digit_count``       syllable nuclei counted / syllables expected
                                                 (± ``unit_count_tolerance``; see below)
 speech_after_prompt ``speech_before_prompt``    first speech minus prompt time (s) /
