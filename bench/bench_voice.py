@@ -51,6 +51,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out"
 sys.path.insert(0, str(ROOT / "tests" / "media"))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import voice_conditions as vc  # noqa: E402
+from voice_conditions import add_digit, drop_digit, other_digits  # noqa: E402
 
 LANGS = ("cmn", "yue", "en", "ug")
 DEFAULT_SEED = 2026
@@ -63,13 +67,24 @@ def _rate(ok: list[bool]) -> float | None:
     return round(sum(ok) / len(ok), 4) if ok else None
 
 
+#: The syllable counter of policy 2026.12-1 replayed on 2026.12-2's code: every peak of
+#: a one-syllable-digit language needs the 10-dB dip, and no background test (a margin of
+#: -1000 dB lets every VAD frame and peak through).
+COUNTER_2026_12_1 = {"syllable_min_above_background_db": -1000.0,
+                     "syllable_background_spread_factor": 0.0, "syllable_deep_peak_db": 0.0}
+
+
 class Runner:
-    def __init__(self, quick: bool) -> None:
+    def __init__(self, quick: bool, previous_counter: bool = False) -> None:
+        import dataclasses
+
         from simkyc.domain.policy import DEFAULT_POLICY
         from simkyc.voice import load_voice_models
 
         self.quick = quick
         self.policy = DEFAULT_POLICY.voice
+        if previous_counter:
+            self.policy = dataclasses.replace(self.policy, **COUNTER_2026_12_1)
         self.version = DEFAULT_POLICY.version
         self.models = load_voice_models(from_environment=False)
         self.cpu = 0.0
@@ -91,41 +106,21 @@ class Runner:
         return r
 
 
-def _other_digits(digits: str, lang, rng: random.Random) -> str:
-    """Different digits with the same syllable count (so only a recogniser can tell)."""
-    from simkyc.voice.challenge import random_digits
-
-    for _ in range(1000):
-        d = random_digits(len(digits), lang, rng)
-        if d != digits and lang.expected_syllables(d) == lang.expected_syllables(digits):
-            return d
-    return random_digits(len(digits), lang, rng)
-
-
 def lang_seed(code: str, seed: int) -> int:
     """A stable 32-bit number for ``code`` under the run's ``seed`` (not Python's salted hash)."""
     return int.from_bytes(hashlib.sha256(f"voice-bench/{seed}/{code}".encode()).digest()[:4],
                           "big")
 
 
-def _dropped(digits: str, rng: random.Random) -> str:
-    """``digits`` with the digit at a random position left out."""
-    i = rng.randrange(len(digits))
-    return digits[:i] + digits[i + 1:]
-
-
-def _added(digits: str, lang, rng: random.Random) -> str:
-    """``digits`` with one more digit at a random position (not equal to its neighbours)."""
-    i = rng.randrange(len(digits) + 1)
-    near = {digits[j] for j in (i - 1, i) if 0 <= j < len(digits)}
-    extra = rng.choice([str(k) for k in range(10) if str(k) not in near])
-    return digits[:i] + extra + digits[i:]
-
-
 def run(quick: bool, langs: tuple[str, ...] = LANGS, whisper: bool = True,
-        seed: int = DEFAULT_SEED) -> dict[str, Any]:
+        seed: int = DEFAULT_SEED, sets: tuple[str, ...] = ("tuning", "held-out"),
+        standard: bool = True, previous_counter: bool = False) -> dict[str, Any]:
     """Measure ``langs``; each language draws from its own generator seeded by
-    :func:`lang_seed`, so a run of one language reproduces its part of a full run."""
+    :func:`lang_seed`, so a run of one language reproduces its part of a full run.
+    ``sets``: condition sets of :mod:`voice_conditions` to measure as well (reported
+    apart); ``standard``: false skips the draws above (only the condition sets);
+    ``previous_counter``: replay policy 2026.12-1's syllable counter
+    (:data:`COUNTER_2026_12_1`)."""
     import voice_generate as gen
 
     from simkyc.voice import get_language
@@ -133,9 +128,14 @@ def run(quick: bool, langs: tuple[str, ...] = LANGS, whisper: bool = True,
 
     per = 2 if quick else 5
     n_av = 2 if quick else 4
-    r = Runner(quick)
-    res: dict[str, Any] = {"policy_version": r.version, "quick": quick, "seed": seed,
+    r = Runner(quick, previous_counter)
+    version = r.version + (" (2026.12-1 counter)" if previous_counter else "")
+    res: dict[str, Any] = {"policy_version": version, "quick": quick, "seed": seed,
                            "languages": {}, "failures": [], "accepted_attacks": []}
+    res["condition_sets"] = {name: run_conditions(r, vc.SETS[name], langs, quick)
+                             for name in sets}
+    if not standard:
+        return res
     for code in langs:
         lang = get_language(code)
         rng = random.Random(lang_seed(code, seed))
@@ -165,7 +165,7 @@ def run(quick: bool, langs: tuple[str, ...] = LANGS, whisper: bool = True,
                                                 "units": out.checks[1].value
                                                 if len(out.checks) > 1 else None})
                     # wrong count: one digit dropped and, separately, one added
-                    for d2, off in ((_dropped(d, rng), 5000), (_added(d, lang, rng), 7000)):
+                    for d2, off in ((drop_digit(d, rng), 5000), (add_digit(d, rng), 7000)):
                         x2 = gen.speak(code, d2, voice=voice, rate=rate, seed=base + n + off)
                         out2 = r.check(x2, d, code)
                         wrong_count.append(not out2.passed)
@@ -175,7 +175,7 @@ def run(quick: bool, langs: tuple[str, ...] = LANGS, whisper: bool = True,
                                 "rate": rate, "asked": d, "spoken": d2, "seed": base + n + off,
                                 "heard": out2.heard, "units": _units(out2)})
                     if has_rec:
-                        d3 = _other_digits(d, lang, rng)
+                        d3 = other_digits(d, lang, rng)
                         x3 = gen.speak(code, d3, voice=voice, rate=rate, seed=base + n + 9000)
                         out3 = r.check(x3, d, code)
                         wrong_digits.append(not out3.passed)
@@ -196,7 +196,7 @@ def run(quick: bool, langs: tuple[str, ...] = LANGS, whisper: bool = True,
                         res["failures"].append({"lang": code, "voice": "piper", "rate": scale,
                                                 "digits": d, "reasons": list(out.reasons),
                                                 "heard": out.heard})
-                    d3 = _other_digits(d, lang, rng)
+                    d3 = other_digits(d, lang, rng)
                     x3 = gen.speak_piper(d3, seed=base + n + 9000, length_scale=scale)
                     wrong_digits.append(not r.check(x3, d, code).passed)
         noise_rej: list[bool] = []
@@ -226,6 +226,44 @@ def run(quick: bool, langs: tuple[str, ...] = LANGS, whisper: bool = True,
     res["av_all_pairs"] = _all_pairs(r)
     res["whisper_base"] = _whisper(gen, quick) if whisper else {}
     return res
+
+
+def run_conditions(r: Runner | None, cset: vc.ConditionSet, langs: tuple[str, ...],
+                   quick: bool) -> dict[str, Any]:
+    """Every answer of ``cset`` (:mod:`voice_conditions`) in ``langs``: per language and
+    per condition (variant, rate, pitch, pause, noise), the genuine pass rate, the
+    wrong-count rejection (one digit dropped, one added) and, where a recogniser exists,
+    the wrong-digit rejection."""
+    r = r or Runner(quick)
+    out: dict[str, Any] = {"set": cset.name, "variants": list(cset.variants),
+                           "rate_factors": list(cset.rate_factors), "languages": {},
+                           "failures": [], "accepted_attacks": []}
+    for code in langs:
+        if code not in LANGS:
+            continue
+        tally: dict[str, dict[str, list[bool]]] = {}
+        t = time.perf_counter()
+        for group in vc.answers(cset, code, quick=quick):
+            for a in group:
+                res = r.check(vc.speech(a), a.asked, code)
+                ok = res.passed if a.kind == "genuine" else not res.passed
+                kind = {"dropped": "wrong_count", "added": "wrong_count"}.get(a.kind, a.kind)
+                for key in ["all", *(f"{f} {v}" for f, v in a.conditions().items())]:
+                    tally.setdefault(key, {}).setdefault(kind, []).append(ok)
+                    if a.kind in ("dropped", "added"):
+                        tally[key].setdefault(a.kind, []).append(ok)
+                if not ok:
+                    case = {"lang": code, "kind": a.kind, "asked": a.asked, "spoken": a.spoken,
+                            "voice": a.voice, "rate": a.rate_factor, "pitch": a.pitch,
+                            "pause": a.pause, "noise": a.noise_label, "seed": a.seed,
+                            "units": _units(res), "reasons": list(res.reasons),
+                            "heard": res.heard}
+                    out["failures" if a.kind == "genuine" else "accepted_attacks"].append(case)
+        out["languages"][code] = {
+            "by": {key: {kind: {"rate": _rate(v), "n": len(v)} for kind, v in kinds.items()}
+                   for key, kinds in tally.items()},
+            "wall_s": round(time.perf_counter() - t, 1)}
+    return out
 
 
 def _av(r: Runner, gen, code: str, lang, rng: random.Random, n: int, seed_base: int
@@ -366,7 +404,7 @@ def dropped_study(seed: int = 4242, per: int = 25) -> dict[str, Any]:
         for voice, rate in conds:
             k += 1
             d = random_digits(6, lang, rng)
-            d2 = _dropped(d, rng)
+            d2 = drop_digit(d, rng)
             x = (gen.speak_piper(d2, seed=seed * 100 + k, length_scale=float(rate))
                  if voice == "piper" else gen.speak("en", d2, voice=voice, rate=rate,
                                                     seed=seed * 100 + k))
@@ -384,6 +422,11 @@ def dropped_study(seed: int = 4242, per: int = 25) -> dict[str, Any]:
 
 def print_table(res: dict[str, Any]) -> None:
     print(f"voice benchmark (policy {res['policy_version']}{', quick' if res['quick'] else ''})")
+    for cs in res.get("condition_sets", {}).values():
+        print_conditions(cs)
+    if not res["languages"]:
+        return
+    print("standard draws (seeded per language; the counter of 2026.11-2 was set on them):")
     hdr = (f"{'lang':5} {'genuine':>9} {'wrongdig':>9} {'wrongcnt':>9} {'noise':>7} "
            f"{'AV gen':>7} {'AV mis':>7} {'cpu s/s':>8} {'wall s/s':>8} {'AV cpu':>7}")
     print(hdr)
@@ -430,6 +473,33 @@ def print_table(res: dict[str, Any]) -> None:
         print(f"  attack accepted: {att}")
 
 
+def print_conditions(cs: dict[str, Any]) -> None:
+    """One condition set: per language the totals, then per condition."""
+    def f(v: dict[str, Any] | None) -> str:
+        return "n/a" if not v or v["rate"] is None else f"{100 * v['rate']:.1f}% ({v['n']})"
+
+    print(f"condition set {cs['set']!r}: variants {', '.join(cs['variants'])}; rates "
+          f"{', '.join(f'x{x:g}' for x in cs['rate_factors'])} of 175 wpm")
+    print(f"  {'lang':5} {'condition':22} {'genuine':>12} {'wrong count':>12} "
+          f"{'(dropped':>12} {'added)':>12} {'wrong digits':>12}")
+    for code, v in cs["languages"].items():
+        for key, kinds in sorted(v["by"].items(), key=lambda kv: (kv[0] != "all", kv[0])):
+            print(f"  {code:5} {key:22} {f(kinds.get('genuine')):>12} "
+                  f"{f(kinds.get('wrong_count')):>12} {f(kinds.get('dropped')):>12} "
+                  f"{f(kinds.get('added')):>12} {f(kinds.get('other_digits')):>12}")
+    for fail in cs["failures"][:8]:
+        print(f"  genuine failure: {fail}")
+    for att in cs["accepted_attacks"][:8]:
+        print(f"  attack accepted: {att}")
+
+
+def condition_summary(cs: dict[str, Any]) -> dict[str, Any]:
+    """Per language: genuine pass, wrong-count and wrong-digit rejection of the whole set."""
+    return {code: {kind: v["by"]["all"].get(kind, {}).get("rate")
+                   for kind in ("genuine", "wrong_count", "other_digits")}
+            for code, v in cs["languages"].items()}
+
+
 def plot(res: dict[str, Any], name: str = "voice") -> None:
     import matplotlib
 
@@ -465,6 +535,13 @@ def main(argv: list[str] | None = None) -> int:
                              "digits, voices' pitch and pauses")
     parser.add_argument("--no-whisper-study", action="store_true",
                         help="skip measuring Whisper base on cmn/yue/en")
+    parser.add_argument("--sets", default="tuning,held-out",
+                        help="condition sets of bench/voice_conditions.py to measure apart "
+                             "('' for none)")
+    parser.add_argument("--only-sets", action="store_true",
+                        help="measure only the condition sets (not the standard draws)")
+    parser.add_argument("--counter-2026.12-1", dest="previous_counter", action="store_true",
+                        help="replay policy 2026.12-1's syllable counter (for comparison)")
     parser.add_argument("--dropped-study", action="store_true",
                         help="only the English dropped-digit study (300 answers, ~10 min)")
     args = parser.parse_args(argv)
@@ -476,15 +553,25 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     t = time.perf_counter()
     langs = tuple(c for c in args.langs.split(",") if c)
-    res = run(args.quick, langs, whisper=not args.no_whisper_study, seed=args.seed)
+    sets = tuple(x for x in args.sets.split(",") if x)
+    res = run(args.quick, langs, whisper=not args.no_whisper_study and not args.only_sets,
+              seed=args.seed, sets=sets, standard=not args.only_sets,
+              previous_counter=args.previous_counter)
     res["bench_wall_s"] = round(time.perf_counter() - t, 1)
     print_table(res)
     OUT.mkdir(parents=True, exist_ok=True)
     # A partial or differently seeded run does not overwrite the full run's figures.
     name = "voice" if (langs, args.seed) == (LANGS, DEFAULT_SEED) else (
         f"voice-{'-'.join(langs)}-s{args.seed}")
+    if args.only_sets:
+        name = f"voice-sets-{'-'.join(sets)}-{'-'.join(langs)}"
+    if args.quick:
+        name += "-quick"
+    if args.previous_counter:
+        name += "-counter-2026.12-1"
     (OUT / f"{name}.json").write_text(json.dumps(res, indent=1, ensure_ascii=False))
-    plot(res, name)
+    if not args.only_sets:
+        plot(res, name)
     summary = {code: {k: v.get(k) for k in (
         "genuine_pass", "genuine_n", "wrong_digits_rejected", "wrong_count_rejected",
         "silence_noise_rejected", "av_genuine_pass", "av_mismatch_rejected",
@@ -495,6 +582,8 @@ def main(argv: list[str] | None = None) -> int:
     print(json.dumps({"bench": "voice", "quick": args.quick, "seed": args.seed, "policy_version":
                       res["policy_version"], "languages": summary, "whisper_base_exact": whisper,
                       "av_all_pairs": res.get("av_all_pairs"),
+                      "condition_sets": {k: condition_summary(v)
+                                         for k, v in res["condition_sets"].items()},
                       "wall_s": res["bench_wall_s"]}, ensure_ascii=False))
     return 0
 

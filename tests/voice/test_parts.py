@@ -75,3 +75,39 @@ def test_pocketsphinx_result_does_not_depend_on_earlier_audio(generator):
     assert used.recognize(x, "en", 6) == fresh
     assert used.trailing_digit_seconds(noise, "363017") == 0.0
     assert used.recognize(x, "en", 6) == fresh
+
+
+def test_background_spread_tells_steady_noise_from_babble(generator):
+    # The counter's margin above the background grows with how much the background
+    # itself goes up and down: little for steady noise, several dB for other voices.
+    from simkyc.voice.units import background
+
+    x = generator.speak("cmn", "372905", seed=3)
+    pink = background(speech_envelope(generator.add_noise(x, snr_db=10, seed=3)))
+    babble = background(speech_envelope(generator.add_noise(x, snr_db=10, seed=3,
+                                                            kind="babble")))
+    assert pink.spread_db < 2.0 < 4.0 < babble.spread_db
+    assert pink.margin_db(6.0, 2.0) == 6.0 and babble.margin_db(6.0, 2.0) > 8.0
+
+
+def test_foreground_segments_keep_the_voice_not_the_babble(generator, models):
+    # The VAD calls babble speech (one segment over the whole recording); the part
+    # standing above the background starts with the answer.
+    from simkyc.voice.units import background, foreground_segments
+
+    x = generator.speak("cmn", "372905", seed=3, lead_s=1.0, pause="short")
+    noisy = generator.add_noise(x, snr_db=10, seed=3, kind="babble")
+    vad = speech_segments(models.vad.probabilities(noisy), 0.5)
+    env = speech_envelope(noisy)
+    fg = foreground_segments(env, vad, background(env).margin_db(6.0, 2.0))
+    assert vad[0].start < 0.3
+    assert fg and 0.9 < fg[0].start < 1.2
+
+
+def test_pauses_between_digits(generator):
+    lengths = {p: len(generator.speak("yue", "372905", seed=4, pause=p))
+               for p in ("none", "short", "long")}
+    assert lengths["none"] < lengths["short"] < lengths["long"]
+    assert len(generator.speak("yue", "372905", seed=4)) != lengths["none"]  # commas
+    with pytest.raises(ValueError):
+        generator.speak("yue", "372905", seed=4, pause="sometimes")

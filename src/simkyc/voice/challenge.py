@@ -112,17 +112,18 @@ def make_prompt(challenge: DigitChallenge, policy: VoicePolicy) -> Prompt:
 
 
 def synthesize(text: str, voice: str, *, rate_wpm: int = 140, pitch: int = 50,
-               word_gap_10ms: int = 0) -> bytes:
+               word_gap_10ms: int = 0, ssml: bool = False) -> bytes:
     """Speak ``text`` with espeak-ng; returns WAV bytes (22,050 Hz mono, 16-bit).
 
     ``rate_wpm``: 80..450 words per minute; ``pitch``: 0..99; ``word_gap_10ms``:
-    extra pause between words in units of 10 ms.
+    extra pause between words in units of 10 ms; ``ssml``: ``text`` is SSML
+    (``<speak>...<break time="300ms"/>...</speak>``, espeak-ng ``-m``).
     """
     exe = shutil.which("espeak-ng")
     if exe is None:
         raise ConfigurationError("espeak-ng is not installed (Debian package espeak-ng)")
     cmd = [exe, "-v", voice, "-s", str(int(rate_wpm)), "-p", str(int(pitch)),
-           "-g", str(int(word_gap_10ms)), "--stdout", text]
+           "-g", str(int(word_gap_10ms)), *(["-m"] if ssml else []), "--stdout", text]
     proc = subprocess.run(cmd, capture_output=True, timeout=60, check=False)
     if proc.returncode != 0 or not proc.stdout.startswith(b"RIFF"):
         raise ConfigurationError(f"espeak-ng failed for voice {voice!r}: "

@@ -5,7 +5,9 @@ Checks, with the reason code each reports when it fails:
 ==================  ==========================  ==================================================
 check               reason                      value / threshold
 ==================  ==========================  ==================================================
-speech_present      ``no_speech``               seconds of VAD speech / ``min_speech_seconds``
+speech_present      ``no_speech``               seconds of speech (VAD speech standing above the
+                                                background: :func:`customer_speech`) /
+                                                ``min_speech_seconds``
 unit_count          ``wrong_digit_count``       syllable nuclei counted / syllables expected
                                                 (± ``unit_count_tolerance``; see below)
 speech_after_prompt ``speech_before_prompt``    first speech minus prompt time (s) /
@@ -46,10 +48,17 @@ from simkyc.domain.policy import VoicePolicy
 from simkyc.domain.results import Check, StageOutcome
 from simkyc.media.audio import Audio
 from simkyc.voice.avsync import mouth_track, sync_score
-from simkyc.voice.languages import require_language
+from simkyc.voice.languages import DigitLanguage, require_language
 from simkyc.voice.models import VoiceModels
-from simkyc.voice.units import count_syllable_nuclei, speech_envelope
-from simkyc.voice.vad import speech_segments
+from simkyc.voice.units import (
+    Envelope,
+    UnitCount,
+    background,
+    count_syllable_nuclei,
+    foreground_segments,
+    speech_envelope,
+)
+from simkyc.voice.vad import SpeechSegment, speech_segments
 
 REASONS = ("no_speech", "wrong_digit_count", "speech_before_prompt", "wrong_digits",
            "face_not_visible", "audio_video_mismatch")
@@ -127,8 +136,8 @@ def check_spoken_digits(audio: Audio, digits: str, language: str, *, models: Voi
     used = {"vad": models.vad.model_id}
     checks: list[Check] = []
 
-    probs = models.vad.probabilities(x)
-    segments = speech_segments(probs, policy.vad_threshold)
+    env = speech_envelope(x, audio.sample_rate)
+    segments = customer_speech(env, models.vad.probabilities(x), policy)
     speech_s = float(sum(s.duration for s in segments))
     present = speech_s >= policy.min_speech_seconds
     checks.append(Check("speech_present", present, round(speech_s, 3),
@@ -137,18 +146,13 @@ def check_spoken_digits(audio: Audio, digits: str, language: str, *, models: Voi
     by = None
     recognizers = models.recognizers_for(lang.code)
     if present:
-        env = speech_envelope(x, audio.sample_rate)
         if recognizers:
             margin = policy.recognizer_margin_seconds
             a = max(0, int((segments[0].start - margin) * audio.sample_rate))
             b = int((segments[-1].end + margin) * audio.sample_rate)
             heard, by = _recognize(recognizers, x[a:b], lang.code, digits)
             used["recognizer"] = " + ".join(r.model_id for r in recognizers)
-        units = count_syllable_nuclei(
-            env, segments, floor_db=policy.syllable_floor_db,
-            min_prominence_db=(policy.syllable_min_prominence_db_one_syllable_digits
-                               if lang.one_syllable_digits
-                               else policy.syllable_min_prominence_db))
+        units = count_units(env, segments, lang, policy)
         expected = lang.expected_syllables(digits)
         # A free-length recogniser that heard exactly the digits asked has also
         # counted them; fluent speech merges syllables, so the count may then fall
@@ -187,6 +191,29 @@ def check_spoken_digits(audio: Audio, digits: str, language: str, *, models: Voi
                        checks=tuple(checks), reasons=reasons, audio_seconds=audio.duration_s,
                        speech_seconds=speech_s, models=used,
                        cpu_seconds=time.process_time() - cpu0)
+
+
+def customer_speech(env: Envelope, vad_probabilities: np.ndarray, policy: VoicePolicy
+                    ) -> list[SpeechSegment]:
+    """The customer's speech: VAD speech (frame ``vad_probabilities`` at
+    ``policy.vad_threshold``) where the sound stands above the recording's background
+    (babble is speech to the VAD too; see :func:`~simkyc.voice.units.foreground_segments`)."""
+    above = background(env).margin_db(policy.syllable_min_above_background_db,
+                                      policy.syllable_background_spread_factor)
+    return foreground_segments(env, speech_segments(vad_probabilities, policy.vad_threshold),
+                               above)
+
+
+def count_units(env: Envelope, segments: list[SpeechSegment], lang: DigitLanguage,
+                policy: VoicePolicy) -> UnitCount:
+    """Syllable nuclei of ``env`` in ``segments`` with ``policy``'s thresholds for ``lang``."""
+    return count_syllable_nuclei(
+        env, segments, floor_db=policy.syllable_floor_db,
+        min_prominence_db=policy.syllable_min_prominence_db,
+        deep_peak_db=policy.syllable_deep_peak_db if lang.one_syllable_digits else None,
+        deep_peak_min_prominence_db=policy.syllable_min_prominence_db_one_syllable_digits,
+        min_above_background_db=policy.syllable_min_above_background_db,
+        background_spread_factor=policy.syllable_background_spread_factor)
 
 
 def _recognize(recognizers, samples: np.ndarray, language: str, digits: str
@@ -231,4 +258,4 @@ def _av_checks(video: Any, env, models: VoiceModels, policy: VoicePolicy, audio_
     return out
 
 
-__all__ = ["REASONS", "VoiceResult", "check_spoken_digits"]
+__all__ = ["REASONS", "VoiceResult", "check_spoken_digits", "count_units", "customer_speech"]

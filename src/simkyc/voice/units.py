@@ -58,6 +58,26 @@ def speech_envelope(samples: np.ndarray, sample_rate: int = 16_000) -> Envelope:
 
 
 @dataclass(frozen=True)
+class Background:
+    """The level a recording returns to between and around the words, in dB.
+
+    ``level_db``: the 10th percentile of the smoothed 250-2,000 Hz contour over the
+    whole recording (room noise, or the noise and other talkers around the customer;
+    it assumes at least a tenth of the recording is not the customer speaking, true
+    of an answer with a lead-in or a tail). ``spread_db``: its 30th minus its 5th
+    percentile, how much the background itself goes up and down: about 1 dB for
+    steady (pink) noise, 4-7 dB for babble (other voices), in the bench's media.
+    """
+
+    level_db: float
+    spread_db: float
+
+    def margin_db(self, min_db: float, spread_factor: float) -> float:
+        """dB above ``level_db`` speech must stand: ``max(min_db, spread_factor * spread_db)``."""
+        return max(min_db, spread_factor * self.spread_db)
+
+
+@dataclass(frozen=True)
 class UnitCount:
     """Syllable nuclei found: ``count`` and their times in seconds."""
 
@@ -65,38 +85,101 @@ class UnitCount:
     times: tuple[float, ...]
 
 
+def smoothed_db(env: Envelope, smooth_s: float = 0.04) -> np.ndarray:
+    """``env.db`` smoothed with a Hann window of ``smooth_s`` seconds."""
+    k = max(1, round(smooth_s / env.hop_s))
+    kernel = np.hanning(k + 2)[1:-1]
+    return np.convolve(env.db, kernel / kernel.sum(), mode="same")
+
+
+def background(env: Envelope, smooth_s: float = 0.04) -> Background:
+    """The :class:`Background` of ``env`` (see there)."""
+    if len(env.db) == 0:
+        return Background(-100.0, 0.0)
+    p5, p10, p30 = np.percentile(smoothed_db(env, smooth_s), [5, 10, 30])
+    return Background(float(p10), float(p30 - p5))
+
+
+def foreground_segments(env: Envelope, segments: list[SpeechSegment], above_db: float, *,
+                        smooth_s: float = 0.04, min_silence_s: float = 0.25,
+                        min_speech_s: float = 0.06) -> list[SpeechSegment]:
+    """The parts of the VAD ``segments`` where the contour stands ``above_db`` over the
+    :func:`background`: the customer's voice, not the noise or other talkers the VAD
+    also calls speech (babble at 10-20 dB SNR was one segment over the whole recording).
+
+    Gaps shorter than ``min_silence_s`` are bridged and parts shorter than
+    ``min_speech_s`` dropped, as :func:`simkyc.voice.vad.speech_segments` does.
+    """
+    if not segments or len(env.db) == 0:
+        return []
+    db = smoothed_db(env, smooth_s)
+    loud = db >= background(env, smooth_s).level_db + above_db
+    inside = _mask(segments, len(db), env.hop_s) & loud
+    runs: list[list[int]] = []
+    for i in np.flatnonzero(inside):
+        if runs and (i - runs[-1][1]) * env.hop_s < min_silence_s:
+            runs[-1][1] = i + 1
+        else:
+            runs.append([int(i), int(i) + 1])
+    return [SpeechSegment(a * env.hop_s, b * env.hop_s) for a, b in runs
+            if (b - a) * env.hop_s >= min_speech_s]
+
+
+def _mask(segments: list[SpeechSegment], n: int, hop_s: float) -> np.ndarray:
+    inside = np.zeros(n, bool)
+    for s in segments:
+        inside[int(s.start / hop_s):int(np.ceil(s.end / hop_s)) + 1] = True
+    return inside
+
+
 def count_syllable_nuclei(env: Envelope, segments: list[SpeechSegment], *,
                           floor_db: float = 20.0, min_prominence_db: float = 5.0,
-                          min_gap_s: float = 0.12, smooth_s: float = 0.04) -> UnitCount:
-    """Count syllable nuclei of ``env`` inside the VAD ``segments`` (see module doc).
+                          min_gap_s: float = 0.12, smooth_s: float = 0.04,
+                          min_above_background_db: float | None = None,
+                          background_spread_factor: float = 2.0,
+                          deep_peak_db: float | None = None,
+                          deep_peak_min_prominence_db: float = 10.0) -> UnitCount:
+    """Count syllable nuclei of ``env`` inside the speech ``segments`` (see module doc).
 
     ``floor_db``: peaks more than this below the loudest are ignored;
     ``min_prominence_db``: dip depth needed on both sides (dB);
-    ``min_gap_s``: minimum distance between nuclei (seconds).
+    ``min_gap_s``: minimum distance between nuclei (seconds);
+    ``min_above_background_db``: when given, a peak must also stand at least
+    ``max(min_above_background_db, background_spread_factor * spread)`` dB above the
+    recording's :func:`background` (so the peaks of noise and of other voices in the
+    pauses are not counted); ``None``: no such test (policy 2026.12-1 and before);
+    ``deep_peak_db``: when given, a peak more than this many dB below the loudest needs a
+    dip of ``deep_peak_min_prominence_db`` (a wobble inside a quiet syllable, not a
+    syllable of its own).
     """
     from scipy.signal import find_peaks
 
     if not segments or len(env.db) == 0:
         return UnitCount(0, ())
-    k = max(1, round(smooth_s / env.hop_s))
-    kernel = np.hanning(k + 2)[1:-1]
-    db = np.convolve(env.db, kernel / kernel.sum(), mode="same")
-    inside = np.zeros(len(db), bool)
-    for s in segments:
-        inside[int(s.start / env.hop_s):int(np.ceil(s.end / env.hop_s)) + 1] = True
+    db = smoothed_db(env, smooth_s)
+    inside = _mask(segments, len(db), env.hop_s)
     if not inside.any():
         return UnitCount(0, ())
     # Outside speech, pull the contour down to the quietest level so that a
     # segment's edges count as dips.
     contour = np.where(inside, db, db[inside].min() - 10.0)
-    peaks, _ = find_peaks(contour, prominence=min_prominence_db,
-                          distance=max(1, round(min_gap_s / env.hop_s)))
+    peaks, props = find_peaks(contour, prominence=min_prominence_db,
+                              distance=max(1, round(min_gap_s / env.hop_s)))
+    prominence = props["prominences"][inside[peaks]]
     peaks = peaks[inside[peaks]]
     if len(peaks) == 0:
         return UnitCount(0, ())
     top = contour[peaks].max()
-    peaks = peaks[contour[peaks] >= top - floor_db]
+    keep = contour[peaks] >= top - floor_db
+    if deep_peak_db is not None:
+        keep &= (contour[peaks] >= top - deep_peak_db) | (prominence >= deep_peak_min_prominence_db)
+    if min_above_background_db is not None:
+        bg = background(env, smooth_s)
+        keep &= db[peaks] >= bg.level_db + bg.margin_db(min_above_background_db,
+                                                        background_spread_factor)
+    peaks = peaks[keep]
     return UnitCount(len(peaks), tuple(float((p + 0.5) * env.hop_s) for p in peaks))
 
 
-__all__ = ["Envelope", "UnitCount", "count_syllable_nuclei", "speech_envelope"]
+__all__ = ["Background", "Envelope", "UnitCount", "background", "count_syllable_nuclei",
+           "foreground_segments", "smoothed_db", "speech_envelope"]
