@@ -27,12 +27,28 @@ class DocumentPolicy:
 
 @dataclass(frozen=True)
 class FacePolicy:
-    """Face quality gate and 1:1 match threshold (issue 4; measured by ``simkyc bench faces``)."""
+    """Face quality gate and 1:1 match threshold (issues 4 and 18; measured by
+    ``simkyc bench faces``, see docs/face.md)."""
 
+    #: The matcher that decides: ``"dlib"`` (128-d dlib ResNet, 150x150 dlib chip) or
+    #: ``"sface"`` (128-d SFace on a 112x112 crop aligned on YuNet's landmarks).
+    model: str = "dlib"
+    #: Detector used with the dlib matcher, for the quality gate and the match alike:
+    #: ``"hog"`` (dlib) or ``"yunet"``. SFace always uses YuNet (it needs its landmarks).
+    dlib_detector: str = "hog"
     #: Euclidean distance between unit-length 128-d dlib ResNet embeddings (grey chips,
-    #: reference mirror-averaged) at or below which two faces match (range 0..2; lower
-    #: is stricter). Calibrated, see docs/face.md.
-    match_threshold: float = 0.37
+    #: reference upscaled, smoothed and mirror-averaged) at or below which two faces
+    #: match (range 0..2; lower is stricter). Calibrated, see docs/face.md.
+    dlib_match_threshold: float = 0.37
+    #: The same for unit-length SFace embeddings (grey crops, reference mirror-averaged).
+    sface_match_threshold: float = 1.0
+    #: YuNet: a face needs this score (0..1) to count (live capture and reference) ...
+    yunet_min_score: float = 0.8
+    #: ... or, on a reference with no such face, the best one scoring at least this.
+    yunet_reference_min_score: float = 0.5
+    #: YuNet finds background faces down to ~10 px that HOG never reports: another face
+    #: counts (``multiple_faces``) only if at least this fraction of the main face's width.
+    yunet_other_face_min_width_fraction: float = 0.5
     #: Live capture: the face box (dlib HOG) must be at least this wide, in pixels.
     live_min_face_px: int = 90
     #: Reference (document or chip photo, e.g. 102x126 px): minimum face width, pixels.
@@ -57,6 +73,16 @@ class FacePolicy:
     max_pitch_deg: float = 25.0
     #: Eyes open (live only): mean eye aspect ratio (lid gap / eye width) from the mesh.
     min_eye_aspect_ratio: float = 0.13
+
+    @property
+    def detector(self) -> str:
+        """The detector the selected matcher uses (``"hog"`` or ``"yunet"``)."""
+        return "yunet" if self.model == "sface" else self.dlib_detector
+
+    @property
+    def match_threshold(self) -> float:
+        """The selected matcher's threshold (distance 0..2 at or below which faces match)."""
+        return self.sface_match_threshold if self.model == "sface" else self.dlib_match_threshold
 
 
 @dataclass(frozen=True)
