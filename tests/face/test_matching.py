@@ -70,8 +70,9 @@ def test_bytes_are_decoded_once_and_bad_bytes_raise(face_models, face_policy, fa
     data = (FR / "obama_small.jpg").read_bytes()
     r = match_faces(data, data, face_models, policy=face_policy, mesh=face_mesh)
     # The reference chip is upscaled, smoothed and mirror-averaged, the live one is not,
-    # so the same photo is close but not at distance 0.
-    assert r.decided and r.match and r.distance is not None and r.distance < 0.15
+    # so the same photo is close but not at distance 0 (dlib 0.06, SFace 0.18).
+    assert r.decided and r.match and r.distance is not None
+    assert 0 < r.distance < 0.4 * face_policy.match_threshold
     with pytest.raises(UnsupportedMediaError):
         match_faces(b"not an image at all", data, face_models, policy=face_policy)
     with pytest.raises(InputError):

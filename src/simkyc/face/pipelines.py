@@ -62,9 +62,10 @@ class Preprocessing:
 #: dlib's tuned preparation (issue 4's calibration, docs/face.md).
 DLIB_PREPROCESSING = Preprocessing(grey=True, reference_upscale_face_px=150,
                                    reference_blur_sigma=0.8, reference_mirror=True)
-#: SFace's tuned preparation (chosen by ``simkyc bench faces`` on the tuning identities).
+#: SFace's tuned preparation (chosen by ``simkyc bench faces`` on the 12 tuning people:
+#: lowest FNMR on chip and JPEG-q15 references among 14 variants; docs/face.md).
 SFACE_PREPROCESSING = Preprocessing(grey=True, reference_upscale_face_px=0,
-                                    reference_blur_sigma=0.0, reference_mirror=True)
+                                    reference_blur_sigma=0.6, reference_mirror=True)
 DEFAULT_PREPROCESSING = {"dlib": DLIB_PREPROCESSING, "sface": SFACE_PREPROCESSING}
 _MODEL_IDS = {"dlib": EMBEDDING_MODEL_ID, "sface": SFACE_MODEL_ID}
 _DETECTOR_IDS = {"hog": "hog", "yunet": YUNET_MODEL_ID}

@@ -119,7 +119,8 @@ def find_faces(image: np.ndarray, models: FaceModels, *, policy: FacePolicy,
     else:
         ordinary, weakest = 0.0, 0.0 if live else policy.reference_min_detection_score
     faces = detect_faces(image, models, detector=policy.detector,
-                         small_side=policy.small_image_side_px,
+                         small_side=policy.yunet_small_image_side_px
+                         if policy.detector == "yunet" else policy.small_image_side_px,
                          max_side=policy.detection_max_side_px, min_score=weakest)
     strong = tuple(f for f in faces if f.box.score >= ordinary)
     faces = strong or faces[:1]
