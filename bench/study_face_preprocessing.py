@@ -83,7 +83,10 @@ def prepare(models: Any) -> dict[str, Sample]:
     from simkyc.face.quality import assess_with_chip
     from simkyc.media.images import read_image_file
 
-    pol = DEFAULT_POLICY.face
+    import dataclasses
+
+    # This study is about the dlib matcher (and its HOG detector), whatever the default.
+    pol = dataclasses.replace(DEFAULT_POLICY.face, model="dlib", dlib_detector="hog")
 
     def single(img: np.ndarray, role: str) -> Any:
         q, _ = assess_with_chip(img, models, policy=pol, mesh=None, role=role)  # type: ignore[arg-type]
