@@ -66,3 +66,13 @@ def test_nothing_is_loaded_at_import():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          timeout=120, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_sface_policy_with_dlib_only_models_is_a_configuration_error(fr_photo):
+    from simkyc.domain.policy import FacePolicy
+    from simkyc.face.matching import match_faces
+
+    models = load_face_models(opencv_models=False)
+    with pytest.raises(ConfigurationError, match="YuNet"):
+        match_faces(fr_photo("obama_small.jpg"), fr_photo("obama_small.jpg"), models,
+                    policy=FacePolicy(model="sface"))

@@ -49,7 +49,8 @@ class FacePolicy:
     #: different-person distance of the bench (76 photos, 18 people, 9 reference
     #: conditions; the lowest is 1.0442).
     sface_match_threshold: float = 1.04
-    #: YuNet: a face needs this score (0..1) to count (live capture and reference) ...
+    #: YuNet: a face needs this score (0..1) to count (live capture and reference; the
+    #: photos' faces scored 0.92-0.96 in development, spurious boxes up to 0.83) ...
     yunet_min_score: float = 0.8
     #: ... or, on a reference with no such face, the best one scoring at least this.
     yunet_reference_min_score: float = 0.5
@@ -60,7 +61,8 @@ class FacePolicy:
     #: YuNet finds background faces down to ~10 px that HOG never reports: another face
     #: counts (``multiple_faces``) only if at least this fraction of the main face's width.
     yunet_other_face_min_width_fraction: float = 0.5
-    #: Live capture: the face box (dlib HOG) must be at least this wide, in pixels.
+    #: Live capture: the face box (HOG's, or YuNet's HOG-like box) must be at least this
+    #: wide, in pixels.
     live_min_face_px: int = 90
     #: Reference (document or chip photo, e.g. 102x126 px): minimum face width, pixels.
     reference_min_face_px: int = 36

@@ -60,7 +60,7 @@ class FaceMatch:
     ``distance`` is the Euclidean distance of the unit-length embeddings (0..2; ``None`` if not
     decided); ``threshold`` the policy's match threshold for the matcher used; ``model`` the
     pipeline that decided, ``<embedding model>+<detector>+<preprocessing>`` (e.g.
-    ``sface_2021dec_int8bq+yunet_2023mar_int8bq+grey-refmirror``). ``reasons`` are codes
+    ``sface_2021dec_int8bq+yunet_2023mar_int8bq+grey-refblur0.6-refmirror``). ``reasons`` are codes
     such as ``face_mismatch`` or ``live:face_blurry`` / ``reference:no_face``.
     """
 

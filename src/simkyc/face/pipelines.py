@@ -83,7 +83,7 @@ def check_pipeline(model: str, detector: str) -> None:
 
 def pipeline_id(model: str, detector: str, prep: Preprocessing) -> str:
     """``<embedding model>+<detector>+<preprocessing>``, e.g.
-    ``sface_2021dec_int8bq+yunet_2023mar_int8bq+grey-refmirror``."""
+    ``sface_2021dec_int8bq+yunet_2023mar_int8bq+grey-refblur0.6-refmirror``."""
     check_pipeline(model, detector)
     return f"{_MODEL_IDS[model]}+{_DETECTOR_IDS[detector]}+{prep.id}"
 

@@ -5,7 +5,7 @@
 ===============  =====================================================  ==================
 check            measure                                                reason
 ===============  =====================================================  ==================
-faces_found      faces found (HOG or YuNet, see find_faces); exactly 1     ``no_face`` /
+faces_found      faces found (HOG or YuNet: find_faces); exactly 1      ``no_face`` /
                                                                         ``multiple_faces``
 face_size        face box width, px >= ``*_min_face_px``                ``face_too_small``
 face_in_frame    share of the box width outside the image               ``face_cut_off``

@@ -13,7 +13,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from simkyc.face.detection import DetectedFace, as_rgb
+from simkyc.domain.errors import ConfigurationError
+from simkyc.face.detection import DetectedFace, as_rgb, unit_mean
 from simkyc.face.models import FaceModels
 
 #: Side of SFace's aligned input, pixels.
@@ -36,7 +37,8 @@ def sface_crop(image: np.ndarray, face: DetectedFace, models: FaceModels, *,
     ~54 px chip-photo face bilinearly.
     """
     if models.sface is None:
-        raise ValueError("SFace is not loaded: load_face_models(opencv_models=True)")
+        raise ConfigurationError("the policy needs SFace, but the models were loaded without "
+                                 "it: use load_face_models(opencv_models=True)")
     rgb = as_rgb(image)
     row = _yunet_row(face).copy()
     w = max(1.0, float(row[2]))
@@ -59,7 +61,8 @@ def sface_crop(image: np.ndarray, face: DetectedFace, models: FaceModels, *,
 def sface_embedding(crops: list[np.ndarray], models: FaceModels, *,
                     grey: bool = False) -> np.ndarray:
     """The matching embedding: the 112x112 RGB crops (their luminance when ``grey``)
-    embedded, averaged and scaled to unit length (float64; distances 0..2)."""
+    embedded, each scaled to unit length, averaged and scaled again (float64;
+    distances 0..2)."""
     feats = []
     for c in crops:
         if c.shape != (SFACE_SIZE, SFACE_SIZE, 3):
@@ -70,10 +73,8 @@ def sface_embedding(crops: list[np.ndarray], models: FaceModels, *,
             bgr = cv2.cvtColor(c, cv2.COLOR_RGB2BGR)
         with models.lock:
             feat = models.sface.feature(np.ascontiguousarray(bgr))
-        f = np.asarray(feat, np.float64).reshape(-1)
-        feats.append(f / max(float(np.linalg.norm(f)), 1e-12))
-    mean = np.mean(feats, axis=0)
-    return mean / max(float(np.linalg.norm(mean)), 1e-12)
+        feats.append(unit_mean(np.asarray(feat, np.float64).reshape(1, -1)))
+    return unit_mean(np.stack(feats))
 
 
 __all__ = ["SFACE_SIZE", "sface_crop", "sface_embedding"]
