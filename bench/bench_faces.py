@@ -1,371 +1,406 @@
-"""Face benchmark: calibrate and measure the 1:1 matcher (issue 4).
+"""Face benchmark: dlib and SFace side by side, on the same pairs and references (issue 18).
 
-Measures, at the policy threshold, the false-match rate (FMR: different-person
-pairs accepted) and false-non-match rate (FNMR: same-person pairs refused) of
-simkyc's matcher
+For every matcher variant (``VARIANTS``: the face_recognition-style dlib
+pipeline, the tuned dlib pipeline with the HOG or the YuNet detector, SFace +
+YuNet with and without each tuning step, and a score fusion) it measures, on
+every ordered pair of the 76 single-face photos of 18 people (the first photo as
+the reference, degraded as ``face_bench_data.CONDITIONS`` lists):
 
-- on the 299 labelled pairs of ``deepface-pairs/master.csv``, and
-- on every same/different pair formed from all single-face photos in
-  ``../shared/data/faces/`` (identities: see ``tests/media/README-face.md``),
+- FNMR at the **pooled zero-false-match threshold** (the largest 0.01 step below
+  every different-person distance of every condition, the policy's rule), and
+  the EER, per condition;
+- the **held-out report**: the same threshold chosen on the 12 tuning people's
+  pairs only, then false matches and FNMR on every pair with one of the 6
+  held-out people (``face_bench_data``);
+- CPU ms per embedding, and CPU ms per ``match_faces`` comparison of a 640x480
+  live frame against a cached 102x126 ID-card reference for each selectable
+  pipeline;
+- a DET plot (``bench/out/faces_det.png``).
 
-each as-is and with the reference degraded like an ID-card photo
-(``simkyc.face.degrade``); side by side, in the same run, with the plain
-face_recognition-style pipeline (HOG upsampled x1 on the full image, embed
-every face, ``compare_faces`` at 0.6) and with deepface's published distances
-(``face-recognition-pivot.csv``). It draws ROC/DET curves
-(``bench/out/faces_det.png``), a distance histogram, times the comparison of
-640x480 live frames (CPU time per comparison, one core) and prints the
-threshold window the measurements allow.
+Then the quality-band study (``face_quality_bands``) and the detector study
+(``face_detectors``: YuNet against HOG on small references and the quality
+gate's cases). Analyses are run once per image, condition and detector; each
+variant only re-embeds.
 
     .venv/bin/python bench/bench_faces.py [--quick]
 
-Prints a table and, last, one JSON line.
+Prints tables and, last, one JSON line; writes ``bench/out/faces.json``.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
-import hashlib
-import itertools
+import dataclasses
 import json
 import sys
 import time
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-REPO = Path(__file__).resolve().parents[1]
-FACES = (REPO / ".." / "shared" / "data" / "faces").resolve()
-FR = FACES / "face_recognition"
-DF = FACES / "deepface-pairs"
-OUT = REPO / "bench" / "out"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from face_bench_data import (  # noqa: E402
+    CONDITIONS,
+    DETECTOR_SETUPS,
+    DF,
+    OUT,
+    Analysed,
+    all_identities,
+    analyse,
+    held_out_people,
+    pair_masks,
+    seed_for,
+)
+from face_bench_metrics import det_points, evaluate, fnmr_fm  # noqa: E402
 
-#: Photos with several faces (or an unlabelled mirror image) are not used for pairs.
-EXCLUDED = {"couple.jpg", "selfie-many-people.jpg", "two_people.jpg", "img11_reflection.jpg"}
-#: face_recognition photos: file-name prefix -> person.
-FR_PEOPLE = {"obama": "obama", "biden": "biden", "kit_harington": "kit_harington",
-             "rose_leslie": "rose_leslie", "alex": "alex_lacamoire"}
-#: deepface's default thresholds for the pivot's distances (deepface.commons.thresholds).
-DEEPFACE_THRESHOLDS = {
-    "VGG-Face_cosine": 0.68, "VGG-Face_euclidean_l2": 1.17,
-    "Facenet_cosine": 0.40, "Facenet_euclidean_l2": 0.80,
-    "OpenFace_cosine": 0.10, "OpenFace_euclidean_l2": 0.55,
-    "DeepFace_cosine": 0.23, "DeepFace_euclidean_l2": 0.64,
-}
-PEER_THRESHOLD = 0.6
+from simkyc.face.pipelines import DLIB_PREPROCESSING, Preprocessing  # noqa: E402
+
 MAX_FNMR_DEGRADED = 0.03
-SWEEP = (0.33, 0.35, 0.37, 0.39, 0.42, 0.45)
+#: The conditions on which the default model is chosen (issue 18).
+DECIDING = ("chip_102x126", "chip_jpeg_q15")
 
 
-# ----------------------------------------------------------------------------- identities
-def deepface_identities() -> dict[str, str]:
-    """deepface img*.jpg -> person id: transitive closure of the "Yes" pairs of
-    master.csv and face-recognition-pivot.csv (union-find)."""
-    parent: dict[str, str] = {}
+@dataclass(frozen=True)
+class Variant:
+    """A matcher: ``model`` ``"peer"`` (face_recognition-style: HOG x1 upsampled on the
+    full image, raw dlib vectors, colour, first face), ``"dlib"`` or ``"sface"``; a
+    detector set-up; how faces are prepared."""
 
-    def find(x: str) -> str:
-        parent.setdefault(x, x)
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
+    name: str
+    model: str
+    setup: str
+    prep: Preprocessing | None = None
 
-    def union(a: str, b: str) -> None:
-        parent[find(a)] = find(b)
 
-    for path, dec in ((DF / "master.csv", "Decision"), (DF / "face-recognition-pivot.csv",
-                                                         "decision")):
-        with path.open() as fh:
-            for row in csv.DictReader(fh):
-                a, b = Path(row["file_x"]).name, Path(row["file_y"]).name
-                find(a), find(b)
-                if row[dec] == "Yes":
-                    union(a, b)
-    groups: dict[str, list[str]] = {}
-    for name in parent:
-        groups.setdefault(find(name), []).append(name)
-    out = {}
-    for members in groups.values():
-        label = "df_" + min(members, key=lambda n: int("".join(c for c in n if c.isdigit())))
-        for m in members:
-            out[m] = label.removesuffix(".jpg")
+def _p(**kw: Any) -> Preprocessing:
+    return Preprocessing(**kw)
+
+
+VARIANTS = (
+    Variant("dlib_plain", "peer", "hog"),
+    Variant("dlib_tuned", "dlib", "hog", DLIB_PREPROCESSING),
+    Variant("dlib_tuned_yunet", "dlib", "yunet", DLIB_PREPROCESSING),
+    Variant("sface_plain", "sface", "yunet", _p(grey=False)),
+    Variant("sface_grey", "sface", "yunet", _p(grey=True)),
+    Variant("sface_colour_refmirror", "sface", "yunet", _p(grey=False, reference_mirror=True)),
+    Variant("sface_grey_refmirror", "sface", "yunet", _p(grey=True, reference_mirror=True)),
+    Variant("sface_grey_refmirror_noup", "sface", "yunet_noup",
+            _p(grey=True, reference_mirror=True)),
+    Variant("sface_grey_refmirror_refup112", "sface", "yunet",
+            _p(grey=True, reference_mirror=True, reference_upscale_face_px=112)),
+    Variant("sface_grey_refmirror_blur0.6", "sface", "yunet",
+            _p(grey=True, reference_mirror=True, reference_blur_sigma=0.6)),
+    Variant("sface_grey_refmirror_blur1.0", "sface", "yunet",
+            _p(grey=True, reference_mirror=True, reference_blur_sigma=1.0)),
+    Variant("sface_grey_mirror_both", "sface", "yunet",
+            _p(grey=True, reference_mirror=True, live_mirror=True)),
+    # Added after the first full run (native-size YuNet on small references helped):
+    Variant("sface_grey_refmirror_noup_blur0.6", "sface", "yunet_noup",
+            _p(grey=True, reference_mirror=True, reference_blur_sigma=0.6)),
+    Variant("sface_grey_refmirror_noup_blur1.0", "sface", "yunet_noup",
+            _p(grey=True, reference_mirror=True, reference_blur_sigma=1.0)),
+    Variant("sface_grey_mirror_both_noup", "sface", "yunet_noup",
+            _p(grey=True, reference_mirror=True, live_mirror=True)),
+    Variant("sface_grey_mirror_both_noup_blur0.6", "sface", "yunet_noup",
+            _p(grey=True, reference_mirror=True, live_mirror=True, reference_blur_sigma=0.6)),
+)
+#: Score fusion of each model's chosen variant (z-normalised mean of the distances,
+#: mean and sd from the tuning people's impostor pairs).
+FUSION = "fusion_dlib+sface"
+
+
+# ----------------------------------------------------------------------------- analysis
+def peer_embedding(img: np.ndarray, models: Any) -> np.ndarray | None:
+    """face_recognition's default path: face_locations(upsample=1, 'hog') on the full image,
+    face_encodings (5-point landmarks), the first face."""
+    rects = models.detector(img, 1)
+    if not rects:
+        return None
+    shape = models.shape_predictor(img, rects[0])
+    return np.asarray(models.encoder.compute_face_descriptor(img, shape, 1), np.float64)
+
+
+class Embedder:
+    """Embeddings per variant, each side computed once and shared between variants
+    that prepare it the same way; CPU seconds per embedding are recorded."""
+
+    def __init__(self, models: Any, live: dict[str, list[Analysed]],
+                 refs: dict[str, dict[str, list[Analysed | None]]]) -> None:
+        self.models, self.live, self.refs = models, live, refs
+        self.cache: dict[tuple[Any, ...], np.ndarray] = {}
+        self.cpu: dict[str, list[float]] = {}
+        self.key_cpu: dict[tuple[Any, ...], float] = {}
+
+    def _one(self, a: Analysed | None, v: Variant, role: str) -> np.ndarray:
+        from simkyc.face.pipelines import embed_for_match
+
+        if a is None or a.chip is None or a.quality.face is None:
+            return np.full(128, np.nan)
+        assert v.prep is not None
+        return embed_for_match(a.rgb, a.quality.face, self.models, model=v.model, role=role,
+                               prep=v.prep, chip=a.chip)
+
+    def side(self, v: Variant, role: str, cond: str) -> np.ndarray:
+        prep = v.prep
+        if role == "live":
+            key: tuple[Any, ...] = (v.model, v.setup, "live", prep and prep.grey,
+                                    prep and prep.live_mirror)
+        else:
+            key = (v.model, v.setup, "reference", cond, prep)
+        if key in self.cache:
+            self.cpu.setdefault(f"{v.name}|{role}", []).append(self.key_cpu[key])
+            return self.cache[key]
+        items = self.live[v.setup] if role == "live" else self.refs[v.setup][cond]
+        t = time.process_time()
+        if v.model == "peer":
+            rows = [self._peer(a) for a in items]
+        else:
+            rows = [self._one(a, v, role) for a in items]
+        n = sum(1 for r in rows if np.isfinite(r).all())
+        self.key_cpu[key] = (time.process_time() - t) / max(1, n)
+        self.cpu.setdefault(f"{v.name}|{role}", []).append(self.key_cpu[key])
+        self.cache[key] = np.stack(rows)
+        return self.cache[key]
+
+    def _peer(self, a: Analysed | None) -> np.ndarray:
+        e = None if a is None else peer_embedding(a.rgb, self.models)
+        return np.full(128, np.nan) if e is None else e
+
+
+def distances(ref: np.ndarray, live: np.ndarray) -> np.ndarray:
+    """(n, n) Euclidean distances, NaN where either side has no embedding."""
+    d = np.sqrt(np.maximum(0.0, (ref ** 2).sum(1)[:, None] + (live ** 2).sum(1)[None, :]
+                           - 2 * ref @ live.T))
+    np.fill_diagonal(d, np.nan)
+    return d
+
+
+def fused(ds: list[dict[str, np.ndarray]], masks: dict[str, np.ndarray],
+          conditions: list[str]) -> dict[str, np.ndarray]:
+    """Mean of z-normalised distances (mean and sd of the tuning impostor distances)."""
+    out: dict[str, np.ndarray] = {}
+    stats = []
+    for d in ds:
+        imp = np.concatenate([d[c][masks["impostor"] & masks["tuning"]] for c in conditions])
+        imp = imp[~np.isnan(imp)]
+        stats.append((float(imp.mean()), float(imp.std())))
+    for c in conditions:
+        out[c] = np.mean([(d[c] - m) / s for d, (m, s) in zip(ds, stats, strict=True)], axis=0)
     return out
 
 
-def all_identities() -> dict[Path, str]:
-    ids: dict[Path, str] = {}
-    for name, person in deepface_identities().items():
-        if name not in EXCLUDED and (DF / name).is_file():
-            ids[DF / name] = person
-    for p in sorted(FR.iterdir()):
-        if p.suffix.lower() not in {".jpg", ".jpeg", ".png"} or p.name in EXCLUDED:
-            continue
-        for prefix, person in FR_PEOPLE.items():
-            if p.name.startswith(prefix):
-                ids[p] = person
-    return ids
-
-
-# ----------------------------------------------------------------------------- pipelines
-@dataclass
-class Item:
-    """One analysed image (or degraded reference)."""
-
-    embedding: np.ndarray | None
-    faces: int
-    quality_passed: bool
-    reasons: tuple[str, ...]
-    cpu_s: float
-
-
-def ours(img: np.ndarray, models: Any, policy: Any, role: str, mesh: Any) -> Item:
-    from simkyc.face.matching import analyze_face
-
-    t = time.process_time()
-    a = analyze_face(img, models, policy=policy, role=role, mesh=mesh)  # type: ignore[arg-type]
-    return Item(a.embedding, a.quality.faces_found, a.quality.passed, a.quality.reasons,
-                time.process_time() - t)
-
-
-def peer(img: np.ndarray, models: Any) -> Item:
-    """face_recognition's default path: face_locations(upsample=1, 'hog') on the full image,
-    face_encodings of every face (5-point 'small' landmarks), first face used."""
-    t = time.process_time()
-    rects = models.detector(img, 1)
-    encs = [np.asarray(models.encoder.compute_face_descriptor(img, models.shape_predictor(img, r),
-                                                              1)) for r in rects]
-    return Item(encs[0] if encs else None, len(encs), bool(encs), (), time.process_time() - t)
-
-
-def seed_for(*parts: str) -> int:
-    return int.from_bytes(hashlib.sha256("/".join(parts).encode()).digest()[:8], "little")
-
-
-# ----------------------------------------------------------------------------- metrics
-def rates(gen: np.ndarray, imp: np.ndarray, threshold: float, undecided_gen: int = 0,
-          undecided_imp: int = 0) -> dict[str, Any]:
-    """FMR over impostor pairs and FNMR over genuine pairs (undecided genuine pairs count
-    as non-matches; undecided impostor pairs as non-matches too)."""
-    n_gen, n_imp = len(gen) + undecided_gen, len(imp) + undecided_imp
-    fm = int(np.sum(imp <= threshold))
-    fnm = int(np.sum(gen > threshold)) + undecided_gen
-    return {
-        "genuine": n_gen, "impostor": n_imp,
-        "false_matches": fm, "false_non_matches": fnm,
-        "fmr": fm / n_imp if n_imp else None, "fnmr": fnm / n_gen if n_gen else None,
-        "undecided": undecided_gen + undecided_imp,
-        "eer": eer(gen, imp),
-        "max_genuine": float(gen.max()) if len(gen) else None,
-        "min_impostor": float(imp.min()) if len(imp) else None,
-    }
-
-
-def eer(gen: np.ndarray, imp: np.ndarray, higher_is_closer: bool = False) -> float | None:
-    if not len(gen) or not len(imp):
-        return None
-    g, i = (-gen, -imp) if higher_is_closer else (gen, imp)
-    best = (2.0, 0.0)
-    for t in np.unique(np.concatenate([g, i])):
-        fmr, fnmr = float(np.mean(i <= t)), float(np.mean(g > t))
-        if abs(fmr - fnmr) < best[0]:
-            best = (abs(fmr - fnmr), (fmr + fnmr) / 2)
-    return round(best[1], 4)
-
-
-def det_points(gen: np.ndarray, imp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    ts = np.unique(np.concatenate([gen, imp, [0.0, 10.0]]))
-    fmr = np.array([np.mean(imp <= t) for t in ts])
-    fnmr = np.array([np.mean(gen > t) for t in ts])
-    return fmr, fnmr
-
-
 # ----------------------------------------------------------------------------- the run
-def pair_distances(pairs: Iterable[tuple[Path, Path, bool]], ref: dict[Path, Item],
-                   live: dict[Path, Item], *, single: bool = True,
-                   ) -> tuple[np.ndarray, np.ndarray, int, int]:
-    """Distances of genuine and impostor pairs, and how many of each could not be decided
-    (no face; with ``single``, also several faces, as simkyc refuses them; the peer
-    uses the first face, as ``face_encodings(img)[0]`` does)."""
-    gen, imp, ug, ui = [], [], 0, 0
-    for a, b, same in pairs:
-        ea, eb = ref[a].embedding, live[b].embedding
-        if ea is None or eb is None or (single and (ref[a].faces != 1 or live[b].faces != 1)):
-            if same:
-                ug += 1
-            else:
-                ui += 1
-            continue
-        d = float(np.linalg.norm(ea - eb))
-        (gen if same else imp).append(d)
-    return np.array(gen), np.array(imp), ug, ui
-
-
 def run(quick: bool) -> dict[str, Any]:
-    import cv2
-
     from simkyc.domain.policy import DEFAULT_POLICY
     from simkyc.face.degrade import DEGRADATIONS
     from simkyc.face.detection import detect_faces
     from simkyc.face.models import load_face_models, open_face_mesh
     from simkyc.media.images import read_image_file
 
-    policy = DEFAULT_POLICY.face
-    threshold = policy.match_threshold
     models = load_face_models()
     ids = all_identities()
     if quick:
-        keep = [p for p in ids if p.parent == FR] + sorted(p for p in ids if p.parent == DF)[:16]
+        keep = [p for p in ids if p.parent != DF] + sorted(p for p in ids if p.parent == DF)[:16]
         ids = {p: ids[p] for p in keep}
     paths = sorted(ids)
-    degradations = ["id_card_all"] if quick else list(DEGRADATIONS)
-    print(f"{len(paths)} photos, {len(set(ids.values()))} people; degradations: {degradations}",
-          file=sys.stderr)
+    persons = [ids[p] for p in paths]
+    held = held_out_people(set(all_identities().values()))
+    conditions = (["as_is", "chip_102x126", "chip_jpeg_q15", "id_card_all"] if quick
+                  else list(CONDITIONS))
+    setups = list(DETECTOR_SETUPS)
+    print(f"{len(paths)} photos, {len(set(persons))} people (held out: {sorted(held)}); "
+          f"conditions {conditions}", file=sys.stderr)
 
-    # Analyse every photo once per role and condition (ours), once for the peer.
-    ours_live: dict[Path, Item] = {}
-    ours_ref: dict[str, dict[Path, Item]] = {"as_is": {}}
-    peer_live: dict[Path, Item] = {}
-    peer_ref: dict[str, dict[Path, Item]] = {"as_is": {}}
-    for d in degradations:
-        ours_ref[d], peer_ref[d] = {}, {}
-    undetected_no_upsample = {d: 0 for d in degradations}
+    live: dict[str, list[Analysed]] = {s: [] for s in setups}
+    refs: dict[str, dict[str, list[Analysed | None]]] = {
+        s: {c: [] for c in conditions} for s in setups}
+    degraded: dict[str, list[np.ndarray | None]] = {c: [] for c in conditions}
     mesh = open_face_mesh(static_image_mode=True, max_num_faces=1)
-    t_all = time.perf_counter()
+    t0 = time.perf_counter()
     for i, p in enumerate(paths):
         img = read_image_file(p)
-        ours_live[p] = ours(img, models, policy, "live", mesh)
-        ours_ref["as_is"][p] = ours(img, models, policy, "reference", mesh)
-        peer_live[p] = peer(img, models)
-        peer_ref["as_is"][p] = peer_live[p]
-        faces = detect_faces(img, models, small_side=policy.small_image_side_px,
-                             max_side=policy.detection_max_side_px)
-        for d in degradations:
-            if not faces:
-                ours_ref[d][p] = peer_ref[d][p] = Item(None, 0, False, ("no_face",), 0.0)
-                continue
-            deg = DEGRADATIONS[d](img, faces[0].box, np.random.default_rng(seed_for(p.name, d)))
-            ours_ref[d][p] = ours(deg, models, policy, "reference", mesh)
-            peer_ref[d][p] = peer(deg, models)
-            undetected_no_upsample[d] += int(len(models.detector(deg, 0)) == 0)
+        # Degraded references are cut around dlib's HOG box on the original photo
+        # (whatever the detector under test), so every matcher sees the same images.
+        faces = detect_faces(img, models)
+        for c in conditions:
+            if c == "as_is":
+                degraded[c].append(img)
+            elif faces:
+                rng = np.random.default_rng(seed_for(p.name, c))
+                degraded[c].append(DEGRADATIONS[c](img, faces[0].box, rng))
+            else:
+                degraded[c].append(None)
+        for s in setups:
+            live[s].append(analyse(img, models, s, "live", mesh))
+            for c in conditions:
+                deg = degraded[c][-1]
+                refs[s][c].append(None if deg is None
+                                  else analyse(deg, models, s, "reference", None))
         if i % 10 == 0:
-            print(f"  analysed {i + 1}/{len(paths)} ({time.perf_counter() - t_all:.0f} s)",
+            print(f"  analysed {i + 1}/{len(paths)} ({time.perf_counter() - t0:.0f} s)",
                   file=sys.stderr)
     mesh.close()
 
-    # Pairs.
-    unordered = [(a, b, ids[a] == ids[b]) for a, b in itertools.combinations(paths, 2)]
-    ordered = [(a, b, ids[a] == ids[b]) for a, b in itertools.permutations(paths, 2)]
-    master = []
-    with (DF / "master.csv").open() as fh:
-        for row in csv.DictReader(fh):
-            a, b = DF / row["file_x"], DF / row["file_y"]
-            if a in ids and b in ids:
-                master.append((a, b, row["Decision"] == "Yes"))
+    masks = pair_masks(persons, held)
+    emb = Embedder(models, live, refs)
+    dist: dict[str, dict[str, np.ndarray]] = {}
+    results: dict[str, Any] = {"photos": len(paths), "people": len(set(persons)),
+                               "held_out_people": sorted(held),
+                               "policy_version": DEFAULT_POLICY.version,
+                               "pairs": {k: int(v.sum()) for k, v in masks.items()},
+                               "variants": {}}
+    for v in VARIANTS:
+        tv = time.perf_counter()
+        lv = emb.side(v, "live", "")
+        dist[v.name] = {c: distances(emb.side(v, "reference", c), lv) for c in conditions}
+        results["variants"][v.name] = evaluate(dist[v.name], masks, conditions)
+        print(f"  {v.name}: {time.perf_counter() - tv:.0f} s", file=sys.stderr)
+    for v in VARIANTS:
+        r = results["variants"][v.name]
+        r["cpu_ms_per_live_embedding"] = round(1000 * float(np.mean(emb.cpu[f"{v.name}|live"])), 1)
+        r["cpu_ms_per_reference_embedding"] = round(
+            1000 * float(np.mean(emb.cpu[f"{v.name}|reference"])), 1)
+    results["tuning_fnmr"] = tuning_fnmr(dist, masks, conditions, results)
+    results["choice"] = choose(results, conditions)
+    parts = list(results["choice"]["per_model_best"].values())
+    dist[FUSION] = fused([dist[p] for p in parts], masks, conditions)
+    results["variants"][FUSION] = evaluate(dist[FUSION], masks, conditions)
+    results["variants"][FUSION]["parts"] = parts
+    results["tuning_fnmr"].update(tuning_fnmr({FUSION: dist[FUSION]}, masks, conditions,
+                                              results))
+    results["held_out_false_matches"] = {
+        n: false_match_people(dist[n], masks, persons, conditions,
+                              results["variants"][n]["tuning_threshold"])
+        for n in [*parts, FUSION]}
+    results["pair_sets"] = pair_sets(dist, paths, ids, results)
+    results["policy_check"] = policy_check(results)
 
-    results: dict[str, Any] = {"threshold": threshold, "policy_version": DEFAULT_POLICY.version,
-                               "photos": len(paths), "people": len(set(ids.values())),
-                               "sets": {}}
-    curves: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-    degraded_gen: list[np.ndarray] = []
-    all_imp: list[np.ndarray] = []
-    for set_name, pairs, conditions in (
-        ("master.csv", master, ["as_is", *degradations]),
-        ("all_pairs", None, ["as_is", *degradations]),
-    ):
-        for cond in conditions:
-            if pairs is None:
-                prs = unordered if cond == "as_is" else ordered
-            else:
-                prs = pairs
-            for who, ref, live, thr in (("simkyc", ours_ref, ours_live, threshold),
-                                        ("face_recognition_style", peer_ref, peer_live,
-                                         PEER_THRESHOLD)):
-                gen, imp, ug, ui = pair_distances(prs, ref[cond], live, single=who == "simkyc")
-                key = f"{set_name}|{cond}|{who}"
-                results["sets"][key] = rates(gen, imp, thr, ug, ui)
-                curves[key] = (gen, imp)
-                if who == "simkyc" and set_name == "all_pairs":
-                    all_imp.append(imp)
-                    if cond != "as_is":
-                        degraded_gen.append(gen)
+    from face_detectors import detector_study
+    from face_quality_bands import band_study
 
-    # deepface's published distances on its own pairs (pivot), and ours on the same pairs.
-    pivot_rows = list(csv.DictReader((DF / "face-recognition-pivot.csv").open()))
-    pivot = []
-    for row in pivot_rows:
-        a, b = DF / Path(row["file_x"]).name, DF / Path(row["file_y"]).name
-        if a in ids and b in ids:
-            pivot.append((a, b, row["decision"] == "Yes", row))
-    for metric, thr in DEEPFACE_THRESHOLDS.items():
-        gen = np.array([float(r[metric]) for _, _, s, r in pivot if s])
-        imp = np.array([float(r[metric]) for _, _, s, r in pivot if not s])
-        key = f"pivot|as_is|deepface_{metric}"
-        results["sets"][key] = rates(gen, imp, thr)
-        curves[key] = (gen, imp)
-    for who, ref, live, thr in (("simkyc", ours_ref, ours_live, threshold),
-                                ("face_recognition_style", peer_ref, peer_live, PEER_THRESHOLD)):
-        gen, imp, ug, ui = pair_distances([(a, b, s) for a, b, s, _ in pivot], ref["as_is"], live,
-                                          single=who == "simkyc")
-        results["sets"][f"pivot|as_is|{who}"] = rates(gen, imp, thr, ug, ui)
-        curves[f"pivot|as_is|{who}"] = (gen, imp)
-
-    # Threshold window: zero false matches on every impostor set, FNMR <= 3% on every
-    # degraded genuine set.
-    min_imp = float(min(i.min() for i in all_imp if len(i)))
-    lows = [float(np.quantile(g, 1 - MAX_FNMR_DEGRADED, method="higher")) for g in degraded_gen
-            if len(g)]
-    t_low = max(lows) if lows else None
-    results["calibration"] = {
-        "lowest_impostor_distance": round(min_imp, 4),
-        "threshold_for_fnmr_3pct_on_every_degraded_set": None if t_low is None else round(t_low, 4),
-        "window_ok": t_low is not None and t_low < min_imp,
-        "policy_threshold_in_window": t_low is not None and t_low <= threshold < min_imp,
-        "detector_misses_without_upsampling": undetected_no_upsample,
-    }
-    # The operating points around the choice, on every pair of the folder.
-    results["sweep"] = {}
-    for key, (gen, imp) in curves.items():
-        if key.startswith("all_pairs|") and key.endswith("|simkyc"):
-            cond = key.split("|")[1]
-            results["sweep"][cond] = {
-                f"{t:.2f}": {"fnmr": round(float(np.mean(gen > t)), 4) if len(gen) else None,
-                             "false_matches": int(np.sum(imp <= t))}
-                for t in SWEEP}
-    zero_fm = np.floor((min_imp - 1e-9) * 100) / 100  # largest 0.01 step below every impostor
-    results["calibration"]["largest_zero_false_match_threshold"] = round(float(zero_fm), 2)
-    results["calibration"]["rule"] = (
-        "threshold = largest 0.01 step with zero false matches on every impostor set "
-        "(as-is and every degradation); if FNMR <= 3% on every degraded set also holds "
-        "there, both goals are met, else FNMR is reported as the shortfall")
-    results["quality_gate"] = {
-        "live_pass_rate": round(float(np.mean([it.quality_passed
-                                               for it in ours_live.values()])), 3),
-        "reference_pass_rate": {
-            c: round(float(np.mean([it.quality_passed for it in ours_ref[c].values()])), 3)
-            for c in ours_ref},
-        "live_reasons": _count_reasons(ours_live.values()),
-    }
-
-    results["timing"] = timing(paths, ids, models, policy, quick)
-    results["analysis_wall_s"] = round(time.perf_counter() - t_all, 1)
+    setup_of = {v.name: v.setup for v in VARIANTS}
+    results["quality_bands"] = {
+        v: band_study(dist[v], refs[setup_of[v]], masks, conditions, results["variants"][v])
+        for v in results["choice"]["per_model_best"].values()}
+    results["detectors"] = detector_study(models, paths, live, refs, conditions, quick)
+    results["timing"] = timing(paths, ids, models, quick)
+    results["analysis_wall_s"] = round(time.perf_counter() - t0, 1)
     OUT.mkdir(parents=True, exist_ok=True)
-    plot(curves, threshold, OUT)
-    del cv2
+    plot(dist, masks, results, OUT)
     return results
 
 
-def _count_reasons(items: Iterable[Item]) -> dict[str, int]:
+def tuning_fnmr(dist: dict[str, dict[str, np.ndarray]], masks: dict[str, np.ndarray],
+                conditions: list[str], results: dict[str, Any]) -> dict[str, Any]:
+    """FNMR on the tuning people's own pairs at their threshold (what a variant is chosen by)."""
+    out = {}
+    g, i = masks["genuine"] & masks["tuning"], masks["impostor"] & masks["tuning"]
+    for name, d in dist.items():
+        t = results["variants"][name]["tuning_threshold"]
+        out[name] = {c: fnmr_fm(d[c], g, i, t)["fnmr"] for c in conditions}
+    return out
+
+
+def false_match_people(d: dict[str, np.ndarray], masks: dict[str, np.ndarray],
+                       persons: list[str], conditions: list[str], threshold: float
+                       ) -> dict[str, int]:
+    """Which pairs of people the held-out false matches at ``threshold`` are (every
+    condition; ``a|b`` sorted, counted once per ordered pair and condition)."""
     counts: dict[str, int] = {}
-    for it in items:
-        for r in it.reasons:
-            counts[r] = counts.get(r, 0) + 1
+    sel = masks["impostor"] & masks["held_out"]
+    for c in conditions:
+        for i, j in zip(*np.nonzero(sel & (d[c] <= threshold)), strict=True):
+            key = "|".join(sorted((persons[i], persons[j])))
+            counts[key] = counts.get(key, 0) + 1
     return dict(sorted(counts.items(), key=lambda kv: -kv[1]))
 
 
+def choose(results: dict[str, Any], conditions: list[str]) -> dict[str, Any]:
+    """Each model's variant is the one with the lowest tuning FNMR summed over the
+    deciding conditions (chosen without the held-out people); the default model is
+    the one whose variant has the lower pooled FNMR summed over them (issue 18)."""
+    deciding = [c for c in DECIDING if c in conditions]
+    best: dict[str, str] = {}
+    for model in ("dlib", "sface"):
+        names = [v.name for v in VARIANTS if v.model == model]
+        best[model] = min(names, key=lambda n: sum(results["tuning_fnmr"][n][c]
+                                                   for c in deciding))
+
+    def pooled(n: str) -> float:
+        return sum(results["variants"][n]["conditions"][c]["fnmr"] for c in deciding)
+
+    winner = min(best, key=lambda m: pooled(best[m]))
+    return {"deciding_conditions": deciding, "per_model_best": best, "winner": winner,
+            "pooled_fnmr_sum": {m: round(pooled(n), 4) for m, n in best.items()}}
+
+
+def policy_check(results: dict[str, Any]) -> dict[str, Any]:
+    """Does ``FacePolicy`` hold what this run measured (default model, each model's
+    chosen variant and its pooled threshold)?"""
+    from simkyc.domain.policy import DEFAULT_POLICY
+    from simkyc.face.pipelines import DEFAULT_PREPROCESSING
+
+    pol = DEFAULT_POLICY.face
+    best = results["choice"]["per_model_best"]
+    by_name = {v.name: v for v in VARIANTS}
+    setups = {"dlib": (pol.dlib_detector, pol.small_image_side_px),
+              "sface": ("yunet", pol.yunet_small_image_side_px)}
+    out: dict[str, Any] = {"default_model": pol.model, "winner": results["choice"]["winner"]}
+    for model, name in best.items():
+        v = by_name[name]
+        out[model] = {
+            "policy_threshold": getattr(pol, f"{model}_match_threshold"),
+            "measured_threshold": results["variants"][name]["pooled_threshold"],
+            "preprocessing_is_default": v.prep == DEFAULT_PREPROCESSING[model],
+            "detector_is_default": DETECTOR_SETUPS[v.setup] == (setups[model][0],
+                                                                setups[model][1]),
+        }
+    out["consistent"] = pol.model == out["winner"] and all(
+        abs(out[m]["policy_threshold"] - out[m]["measured_threshold"]) < 1e-9
+        and out[m]["preprocessing_is_default"] and out[m]["detector_is_default"] for m in best)
+    return out
+
+
+def pair_sets(dist: dict[str, dict[str, np.ndarray]], paths: list[Path],
+              ids: dict[Path, str], results: dict[str, Any]) -> dict[str, Any]:
+    """The labelled pairs of master.csv and face-recognition-pivot.csv (as-is references,
+    each pair once, the first file as reference) at each best variant's pooled threshold,
+    and deepface's published distances on the pivot pairs at deepface's thresholds."""
+    index = {p: k for k, p in enumerate(paths)}
+    out: dict[str, Any] = {}
+    sets = {}
+    for fname, dec in (("master.csv", "Decision"), ("face-recognition-pivot.csv", "decision")):
+        rows = list(csv.DictReader((DF / fname).open()))
+        sets[fname] = [(index[a], index[b], r[dec] == "Yes", r) for r in rows
+                       if (a := DF / Path(r["file_x"]).name) in index
+                       and (b := DF / Path(r["file_y"]).name) in index]
+    for name in results["choice"]["per_model_best"].values():
+        t = results["variants"][name]["pooled_threshold"]
+        for fname, prs in sets.items():
+            d = dist[name]["as_is"]
+            gen = np.array([d[a, b] for a, b, s, _ in prs if s])
+            imp = np.array([d[a, b] for a, b, s, _ in prs if not s])
+            n_g, n_i = len(gen), len(imp)
+            out[f"{fname}|{name}"] = {
+                "genuine": n_g, "impostor": n_i,
+                "fnmr": float(np.mean(~(gen <= t))) if n_g else None,
+                "fmr": float(np.mean(imp <= t)) if n_i else None}
+    thresholds = {"VGG-Face_cosine": 0.68, "Facenet_cosine": 0.40,
+                  "Facenet_euclidean_l2": 0.80, "OpenFace_cosine": 0.10, "DeepFace_cosine": 0.23}
+    for metric, t in thresholds.items():
+        prs = sets["face-recognition-pivot.csv"]
+        gen = np.array([float(r[metric]) for _, _, s, r in prs if s])
+        imp = np.array([float(r[metric]) for _, _, s, r in prs if not s])
+        out[f"pivot|deepface_{metric}"] = {"genuine": len(gen), "impostor": len(imp),
+                                           "fnmr": float(np.mean(gen > t)),
+                                           "fmr": float(np.mean(imp <= t))}
+    return out
+
+
+# ----------------------------------------------------------------------------- timing
 def frame_640x480(img: np.ndarray) -> np.ndarray:
     import cv2
 
@@ -378,20 +413,20 @@ def frame_640x480(img: np.ndarray) -> np.ndarray:
     return canvas
 
 
-def timing(paths: list[Path], ids: dict[Path, str], models: Any, policy: Any,
-           quick: bool) -> dict[str, Any]:
-    """CPU time per comparison, live 640x480 frame vs an ID-card reference (102x126)."""
+def timing(paths: list[Path], ids: dict[Path, str], models: Any, quick: bool) -> dict[str, Any]:
+    """CPU ms per ``match_faces`` call, live 640x480 frame vs a 102x126 ID-card reference,
+    for each selectable pipeline, with the reference cached for the session and without."""
     from simkyc.face.degrade import id_card_reference
     from simkyc.face.detection import detect_faces
     from simkyc.face.matching import ReferenceCache, match_faces
     from simkyc.face.models import open_face_mesh
+    from simkyc.face.pipelines import DEFAULT_PREPROCESSING, pipeline_id
     from simkyc.media.images import read_image_file
 
     by_person: dict[str, list[Path]] = {}
     for p in paths:
         by_person.setdefault(ids[p], []).append(p)
-    pairs = [(v[0], v[1]) for v in by_person.values() if len(v) >= 2]
-    pairs = pairs[: 4 if quick else 12]
+    pairs = [(v[0], v[1]) for v in by_person.values() if len(v) >= 2][: 4 if quick else 12]
     refs, lives = [], []
     for a, b in pairs:
         img = read_image_file(a)
@@ -400,160 +435,154 @@ def timing(paths: list[Path], ids: dict[Path, str], models: Any, policy: Any,
         lives.append(frame_640x480(read_image_file(b)))
     rounds = 2 if quick else 5
     out: dict[str, Any] = {"comparisons": len(pairs) * rounds, "live_frame": "640x480",
-                           "reference": "102x126 id_card_all"}
+                           "reference": "102x126 id_card_all", "target_ms": 150}
     mesh = open_face_mesh(static_image_mode=True, max_num_faces=1)
-    for label, use_cache in (("simkyc_cached_reference", True), ("simkyc_no_cache", False)):
-        # One cache per session (pair); the reference is analysed once, before the live frames.
-        caches = [ReferenceCache() if use_cache else None for _ in refs]
-        if use_cache:
-            for r, lv, cache in zip(refs, lives, caches, strict=True):
-                match_faces(r, lv, models, policy=policy, mesh=mesh, cache=cache)
-        cpu, wall = [], []
-        for _ in range(rounds):
-            for r, lv, cache in zip(refs, lives, caches, strict=True):
-                t, w = time.process_time(), time.perf_counter()
-                match_faces(r, lv, models, policy=policy, mesh=mesh, cache=cache)
-                cpu.append(time.process_time() - t)
-                wall.append(time.perf_counter() - w)
-        out[label] = {"cpu_ms_mean": round(1000 * float(np.mean(cpu)), 1),
-                      "cpu_ms_p95": round(1000 * float(np.quantile(cpu, 0.95)), 1),
-                      "wall_ms_mean": round(1000 * float(np.mean(wall)), 1)}
+    from simkyc.domain.policy import DEFAULT_POLICY
+
+    for label, model, det in (("dlib_hog", "dlib", "hog"), ("dlib_yunet", "dlib", "yunet"),
+                              ("sface_yunet", "sface", "yunet")):
+        policy = dataclasses.replace(DEFAULT_POLICY.face, model=model, dlib_detector=det)
+        row: dict[str, Any] = {"pipeline": pipeline_id(model, policy.detector,
+                                                       DEFAULT_PREPROCESSING[model])}
+        for cached in (True, False):
+            caches = [ReferenceCache() if cached else None for _ in refs]
+            if cached:
+                for r, lv, cache in zip(refs, lives, caches, strict=True):
+                    match_faces(r, lv, models, policy=policy, mesh=mesh, cache=cache)
+            cpu = []
+            for _ in range(rounds):
+                for r, lv, cache in zip(refs, lives, caches, strict=True):
+                    t = time.process_time()
+                    match_faces(r, lv, models, policy=policy, mesh=mesh, cache=cache)
+                    cpu.append(time.process_time() - t)
+            row["cached" if cached else "no_cache"] = {
+                "cpu_ms_mean": round(1000 * float(np.mean(cpu)), 1),
+                "cpu_ms_p95": round(1000 * float(np.quantile(cpu, 0.95)), 1)}
+        row["meets_target"] = row["cached"]["cpu_ms_mean"] <= 150
+        out[label] = row
     mesh.close()
-    cpu, wall = [], []
+    cpu = []
     for _ in range(rounds):
         for r, lv in zip(refs, lives, strict=True):
-            t, w = time.process_time(), time.perf_counter()
-            a, b = peer(r, models), peer(lv, models)
-            if a.embedding is not None and b.embedding is not None:
-                _ = float(np.linalg.norm(a.embedding - b.embedding)) <= PEER_THRESHOLD
+            t = time.process_time()
+            peer_embedding(r, models), peer_embedding(lv, models)
             cpu.append(time.process_time() - t)
-            wall.append(time.perf_counter() - w)
-    out["face_recognition_style"] = {"cpu_ms_mean": round(1000 * float(np.mean(cpu)), 1),
-                                     "cpu_ms_p95": round(1000 * float(np.quantile(cpu, 0.95)), 1),
-                                     "wall_ms_mean": round(1000 * float(np.mean(wall)), 1)}
-    peer_ms = out["face_recognition_style"]["cpu_ms_mean"]
-    out["ratio_cached_to_peer"] = round(out["simkyc_cached_reference"]["cpu_ms_mean"] / peer_ms, 2)
-    out["ratio_no_cache_to_peer"] = round(out["simkyc_no_cache"]["cpu_ms_mean"] / peer_ms, 2)
-    out["target_ms"] = 150
-    out["meets_target"] = out["simkyc_cached_reference"]["cpu_ms_mean"] <= 150
+    out["dlib_plain_no_cache"] = {"cpu_ms_mean": round(1000 * float(np.mean(cpu)), 1)}
     return out
 
 
-def plot(curves: dict[str, tuple[np.ndarray, np.ndarray]], threshold: float, out: Path) -> None:
+# ----------------------------------------------------------------------------- output
+def plot(dist: dict[str, dict[str, np.ndarray]], masks: dict[str, np.ndarray],
+         res: dict[str, Any], out: Path) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(9, 6.5))
-    shown = [k for k in curves if k.startswith("all_pairs|")] + [
-        k for k in curves if k.startswith("pivot|") and ("cosine" in k or "simkyc" in k)]
-    conditions = list(dict.fromkeys(k.split("|")[1] for k in shown if k.startswith("all_pairs|")))
-    colours = {c: plt.get_cmap("tab10")(i) for i, c in enumerate(conditions)}
-    for key in shown:
-        gen, imp = curves[key]
-        if not len(gen) or not len(imp):
-            continue
-        fmr, fnmr = det_points(gen, imp)
-        set_name, cond, who = key.split("|")
-        if set_name == "pivot":
-            colour, style = "grey", ("-." if who == "simkyc" else ":")
-        else:
-            colour, style = colours[cond], ("-" if who == "simkyc" else "--")
-        ax.plot(np.clip(fmr, 1e-4, 1), np.clip(fnmr, 1e-4, 1), style, color=colour, label=key,
-                lw=1.2)
-        if set_name == "all_pairs":  # the operating point each matcher uses
-            t = threshold if who == "simkyc" else PEER_THRESHOLD
-            ax.plot(max(float(np.mean(imp <= t)), 1e-4), max(float(np.mean(gen > t)), 1e-4),
-                    "o" if who == "simkyc" else "s", color=colour, ms=5)
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_xlabel("false match rate (FMR; 0 is drawn at 1e-4)")
-    ax.set_ylabel("false non-match rate (FNMR)")
-    ax.set_title(f"DET: simkyc (solid, o = threshold {threshold}) vs face_recognition-style "
-                 f"(dashed, s = {PEER_THRESHOLD}) and deepface (pivot, grey)", fontsize=9)
-    ax.axhline(MAX_FNMR_DEGRADED, color="grey", lw=0.5)
-    ax.legend(fontsize=6, loc="lower left")
-    ax.grid(True, which="both", lw=0.3)
+    best = res["choice"]["per_model_best"]
+    shown = list(dict.fromkeys(["dlib_plain", best["dlib"], "sface_plain", best["sface"],
+                                FUSION]))
+    conds = [c for c in ("chip_102x126", "chip_jpeg_q15", "chip_q15_grey_faded_blur")
+             if c in next(iter(dist.values()))]
+    fig, axes = plt.subplots(1, len(conds), figsize=(5 * len(conds), 5), sharey=True)
+    axes = np.atleast_1d(axes)
+    g, i = masks["genuine"], masks["impostor"]
+    for ax, c in zip(axes, conds, strict=True):
+        for k, name in enumerate(shown):
+            d = dist[name][c]
+            fmr, fnmr = det_points(d[g], d[i])
+            colour = plt.get_cmap("tab10")(k)
+            ax.plot(np.clip(fmr, 1e-4, 1), np.clip(fnmr, 1e-3, 1), color=colour, lw=1.2,
+                    label=name)
+            t = res["variants"][name]["pooled_threshold"]
+            fnm = float(np.mean(~(d[g] <= t)))
+            ax.plot(1e-4, max(fnm, 1e-3), "o", color=colour, ms=5)
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_title(c, fontsize=9)
+        ax.set_xlabel("FMR (0 drawn at 1e-4; o = pooled zero-FM threshold)")
+        ax.axhline(MAX_FNMR_DEGRADED, color="grey", lw=0.5)
+        ax.grid(True, which="both", lw=0.3)
+    axes[0].set_ylabel("FNMR")
+    axes[0].legend(fontsize=7, loc="lower left")
     fig.tight_layout()
-    fig.savefig(out / "faces_det.png", dpi=130)
-    plt.close(fig)
-
-    fig, ax = plt.subplots(figsize=(8, 4))
-    for key, color in (("all_pairs|as_is|simkyc", "tab:blue"),
-                       ("all_pairs|id_card_all|simkyc", "tab:orange")):
-        if key in curves:
-            gen, imp = curves[key]
-            bins = np.linspace(0, 1.2, 61)
-            ax.hist(gen, bins=bins, alpha=0.5, color=color, label=f"{key} same person")
-            ax.hist(imp, bins=bins, alpha=0.25, color=color, hatch="//",
-                    label=f"{key} different", density=False)
-    ax.axvline(threshold, color="k", lw=1, label=f"policy threshold {threshold}")
-    ax.set_xlabel("embedding distance")
-    ax.set_yscale("log")
-    ax.legend(fontsize=6)
-    fig.tight_layout()
-    fig.savefig(out / "faces_distances.png", dpi=130)
+    fig.savefig(out / "faces_det.png", dpi=120)
     plt.close(fig)
 
 
-def print_table(res: dict[str, Any]) -> None:
-    print(f"policy {res['policy_version']}: match_threshold {res['threshold']}  "
-          f"({res['photos']} photos, {res['people']} people)")
-    head = (f"{'set':<12} {'reference':<21} {'matcher':<30} {'gen':>5} {'imp':>6} "
-            f"{'FNMR':>7} {'FMR':>8} {'EER':>7} {'undec':>5}")
-    print(head)
-    print("-" * len(head))
-    for key, r in res["sets"].items():
-        s, cond, who = key.split("|")
-        fnmr = "-" if r["fnmr"] is None else f"{100 * r['fnmr']:.2f}%"
-        fmr = "-" if r["fmr"] is None else f"{100 * r['fmr']:.3f}%"
-        e = "-" if r["eer"] is None else f"{100 * r['eer']:.2f}%"
-        print(f"{s:<12} {cond:<21} {who:<30} {r['genuine']:>5} {r['impostor']:>6} {fnmr:>7} "
-              f"{fmr:>8} {e:>7} {r['undecided']:>5}")
-    c = res["calibration"]
-    print(f"\ncalibration: lowest impostor distance {c['lowest_impostor_distance']}; "
-          f"FNMR<=3% on every degraded set needs threshold >= "
-          f"{c['threshold_for_fnmr_3pct_on_every_degraded_set']}; window ok: {c['window_ok']}; "
-          f"policy threshold in window: {c['policy_threshold_in_window']}")
-    print(f"largest threshold with zero false matches everywhere: "
-          f"{c['largest_zero_false_match_threshold']} (rule: {c['rule']})")
-    print("\nsweep on every pair of the folder (FNMR % / false matches):")
-    print(f"  {'reference':<21}" + "".join(f"{t:>14.2f}" for t in SWEEP))
-    for cond, row in res["sweep"].items():
-        cells = "".join(f"{100 * v['fnmr']:>8.2f}% /{v['false_matches']:>3}" for v in row.values())
-        print(f"  {cond:<21}{cells}")
-    print(f"detector misses on degraded references without x2 upsampling: "
-          f"{c['detector_misses_without_upsampling']}")
-    q = res["quality_gate"]
-    print(f"quality gate: live pass rate on the photos {q['live_pass_rate']}, reference pass "
-          f"rates {q['reference_pass_rate']}; live reasons {q['live_reasons']}")
+def _pct(x: float | None) -> str:
+    return "-" if x is None else f"{100 * x:.1f}"
+
+
+def print_tables(res: dict[str, Any]) -> None:
+    conds = list(next(iter(res["variants"].values()))["conditions"])
+    short = {c: c.replace("chip_", "").replace("_102x126", "chip")[:12] for c in conds}
+    print(f"policy {res['policy_version']}: {res['photos']} photos, {res['people']} people; "
+          f"ordered pairs {res['pairs']['genuine']} same / {res['pairs']['impostor']} different "
+          f"per condition; held out {res['held_out_people']}")
+    print("\nFNMR % at the pooled zero-false-match threshold (every pair, every condition):")
+    head = f"{'variant':<40} {'thr':>6} " + " ".join(f"{short[c]:>12}" for c in conds)
+    print(head + f" {'EER chip':>8} {'EER q15':>8} {'ms/emb':>7}")
+    for name, r in res["variants"].items():
+        cells = " ".join(f"{_pct(r['conditions'][c]['fnmr']):>12}" for c in conds)
+        e = [r["conditions"][c]["eer"] for c in ("chip_102x126", "chip_jpeg_q15")
+             if c in r["conditions"]]
+        ms = r.get("cpu_ms_per_live_embedding", "-")
+        print(f"{name:<40} {r['pooled_threshold']:>6.2f} {cells} "
+              + " ".join(f"{_pct(x):>8}" for x in e) + f" {ms:>7}")
+    print("\nheld out: threshold chosen on the 12 tuning people, FNMR % / false matches on "
+          "pairs with a held-out person:")
+    print(f"{'variant':<40} {'thr':>6} " + " ".join(f"{short[c]:>12}" for c in conds))
+    for name, r in res["variants"].items():
+        ho = [r["conditions"][c]["held_out"] for c in conds]
+        cells = " ".join(f"{_pct(h['fnmr']):>7} /{h['false_matches']:>3}" for h in ho)
+        print(f"{name:<40} {r['tuning_threshold']:>6.2f} {cells}")
+    ch = res["choice"]
+    print(f"\nchoice (variant per model by tuning FNMR on {ch['deciding_conditions']}): "
+          f"{ch['per_model_best']}; pooled FNMR sums {ch['pooled_fnmr_sum']}; "
+          f"default model: {ch['winner']}")
+    print(f"policy check (FacePolicy holds what was measured): {res['policy_check']}")
+    for k, v in res["pair_sets"].items():
+        print(f"  {k:<50} {v['genuine']:>4} / {v['impostor']:>4}: FNMR {_pct(v['fnmr'])} % "
+              f"FMR {_pct(v['fmr'])} %")
+    from face_detectors import print_detector_study
+    from face_quality_bands import print_band_study
+
+    for name, fm in res["held_out_false_matches"].items():
+        print(f"  held-out false matches of {name} at its tuning threshold, by people: {fm}")
+    for name, b in res["quality_bands"].items():
+        print_band_study(name, b)
+    print_detector_study(res["detectors"])
     t = res["timing"]
-    print(f"\ntime per comparison ({t['comparisons']} comparisons, live {t['live_frame']} vs "
-          f"{t['reference']}), CPU ms mean / p95 / wall mean:")
-    for k in ("simkyc_cached_reference", "simkyc_no_cache", "face_recognition_style"):
-        v = t[k]
-        print(f"  {k:<26} {v['cpu_ms_mean']:>7} {v['cpu_ms_p95']:>7} {v['wall_ms_mean']:>7}")
-    print(f"  ratio simkyc/peer: cached {t['ratio_cached_to_peer']}, "
-          f"no cache {t['ratio_no_cache_to_peer']}; target <= 150 ms met: {t['meets_target']}")
-    print(f"plots: {OUT / 'faces_det.png'}, {OUT / 'faces_distances.png'}")
+    print(f"\nCPU ms per comparison ({t['comparisons']} x live {t['live_frame']} vs "
+          f"{t['reference']}; mean / p95):")
+    for k in ("dlib_hog", "dlib_yunet", "sface_yunet"):
+        r = t[k]
+        print(f"  {r['pipeline']:<75} cached {r['cached']['cpu_ms_mean']:>6} / "
+              f"{r['cached']['cpu_ms_p95']:>6}; no cache {r['no_cache']['cpu_ms_mean']:>6}")
+    print(f"  dlib_plain (face_recognition-style, both images) "
+          f"{t['dlib_plain_no_cache']['cpu_ms_mean']}")
+    print(f"plot: {OUT / 'faces_det.png'}")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench_faces", description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="a small subset (about a minute)")
+    parser.add_argument("--quick", action="store_true", help="a subset (a few minutes)")
     args = parser.parse_args(argv)
     res = run(args.quick)
-    print_table(res)
+    print_tables(res)
     OUT.mkdir(parents=True, exist_ok=True)
-    (OUT / "faces.json").write_text(json.dumps(res, indent=1))
-    print(json.dumps({"bench": "faces", "quick": args.quick, **{
-        k: res[k] for k in ("threshold", "policy_version", "photos", "people", "calibration",
-                            "timing", "sweep")},
-        "sets": {k: {m: v[m] for m in ("fmr", "fnmr", "genuine", "impostor", "undecided")}
-                 for k, v in res["sets"].items()}}))
+    (OUT / "faces.json").write_text(json.dumps(res, indent=1, default=float))
+    print(json.dumps({"bench": "faces", "quick": args.quick, "choice": res["choice"],
+                      "timing": res["timing"],
+                      "fnmr": {n: {c: r["conditions"][c]["fnmr"] for c in r["conditions"]}
+                               for n, r in res["variants"].items()},
+                      "thresholds": {n: r["pooled_threshold"]
+                                     for n, r in res["variants"].items()}}))
     return 0
 
+
+__all__ = ["OUT", "all_identities", "main", "seed_for"]
 
 if __name__ == "__main__":
     sys.exit(main())

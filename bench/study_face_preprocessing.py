@@ -77,13 +77,16 @@ class Sample:
 
 def prepare(models: Any) -> dict[str, Sample]:
     """Detect and assess every photo once per role and condition (as bench_faces does)."""
+    import dataclasses
+
     from simkyc.domain.policy import DEFAULT_POLICY
     from simkyc.face.degrade import DEGRADATIONS
     from simkyc.face.detection import detect_faces
     from simkyc.face.quality import assess_with_chip
     from simkyc.media.images import read_image_file
 
-    pol = DEFAULT_POLICY.face
+    # This study is about the dlib matcher (and its HOG detector), whatever the default.
+    pol = dataclasses.replace(DEFAULT_POLICY.face, model="dlib", dlib_detector="hog")
 
     def single(img: np.ndarray, role: str) -> Any:
         q, _ = assess_with_chip(img, models, policy=pol, mesh=None, role=role)  # type: ignore[arg-type]
@@ -112,15 +115,9 @@ def prepare(models: Any) -> dict[str, Sample]:
 def blockiness(img: np.ndarray) -> float:
     """Mean grey step across 8-px block borders over the mean step elsewhere (1 = none)."""
     import cv2
+    from face_quality_bands import blockiness as grey_blockiness
 
-    g = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY).astype(np.float32)
-
-    def ratio(steps: np.ndarray) -> float:
-        on = (np.arange(len(steps)) % 8) == 7
-        return float(steps[on].mean() / max(float(steps[~on].mean()), 1e-6))
-
-    return (ratio(np.abs(np.diff(g, axis=1)).mean(axis=0))
-            + ratio(np.abs(np.diff(g, axis=0)).mean(axis=1))) / 2
+    return grey_blockiness(cv2.cvtColor(img, cv2.COLOR_RGB2GRAY))
 
 
 def reapply_jpeg(img: np.ndarray, quality: int = 20) -> np.ndarray:

@@ -1,8 +1,15 @@
-"""Face-stage fixtures: real models loaded once per session, real photos, generated variants."""
+"""Face-stage fixtures: real models loaded once per session, real photos, generated variants.
+
+``face_policy`` is parametrised over both matchers, so every test that takes it runs
+with ``model="dlib"`` and with ``model="sface"``; ``SIMKYC_TEST_FACE_MODEL=dlib`` (or
+``sface``) runs only one of them.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -32,9 +39,14 @@ def face_mesh() -> Iterator[Any]:
     mesh.close()
 
 
-@pytest.fixture(scope="session")
-def face_policy() -> FacePolicy:
-    return DEFAULT_POLICY.face
+FACE_MODELS = tuple(m for m in ("dlib", "sface")
+                    if os.environ.get("SIMKYC_TEST_FACE_MODEL", m) == m)
+
+
+@pytest.fixture(scope="session", params=FACE_MODELS)
+def face_policy(request: pytest.FixtureRequest) -> FacePolicy:
+    """The default policy with the matcher (and its detector) set to each model in turn."""
+    return dataclasses.replace(DEFAULT_POLICY.face, model=request.param)
 
 
 @pytest.fixture(scope="session")

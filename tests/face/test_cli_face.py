@@ -27,11 +27,34 @@ def test_compare_match_exit_0(capsys, face_gen):
                          capsys)
     assert code == 0 and body["match"] is True
     assert 0 <= body["distance"] <= body["threshold"]
-    assert body["model"] == "dlib_face_recognition_resnet_model_v1"
+    from simkyc.domain.policy import DEFAULT_POLICY
+
+    embedding = {"dlib": "dlib_face_recognition_resnet_model_v1", "sface": "sface_2021dec_int8bq"}
+    assert body["model"].startswith(embedding[DEFAULT_POLICY.face.model] + "+")
+    assert body["threshold"] == DEFAULT_POLICY.face.match_threshold
     for side in ("reference", "live"):
         assert body[side]["faces_found"] == 1
         assert body[side]["quality"]["passed"] is True
         assert body[side]["quality"]["checks"]
+
+
+@pytest.mark.parametrize("model", ["dlib", "sface"])
+def test_compare_with_either_matcher(model, capsys, face_gen):
+    from simkyc.domain.policy import FacePolicy
+
+    ref = face_gen.chip_reference(FR / "obama.jpg")
+    code, body, _ = _run(["face", "compare", str(ref), str(FR / "obama_small.jpg"),
+                          "--model", model, "--json"], capsys)
+    assert code == 0 and body["match"] is True
+    assert body["threshold"] == FacePolicy(model=model).match_threshold
+    assert body["model"].split("+")[1] == ("yunet_2023mar_int8bq" if model == "sface" else "hog")
+    code, body, _ = _run(["face", "compare", str(ref), str(FR / "biden.jpg"), "--model", model,
+                          "--json"], capsys)
+    assert code == 1 and "face_mismatch" in body["reasons"]
+    code, body, _ = _run(["face", "quality", str(FR / "two_people.jpg"), "--model", model,
+                          "--json"], capsys)
+    assert code == 1 and body["faces_found"] == 2
+    assert body["detector"] == FacePolicy(model=model).detector
 
 
 def test_compare_different_people_exit_1(capsys):

@@ -9,6 +9,7 @@ import pytest
 
 from simkyc.domain.errors import InputError, UnsupportedMediaError
 from simkyc.face.matching import FaceMatch, ReferenceCache, match_faces
+from simkyc.face.pipelines import DEFAULT_PREPROCESSING, pipeline_id
 from simkyc.media.images import read_image_file
 
 FR = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "faces" / "face_recognition"
@@ -27,7 +28,10 @@ def test_same_person_in_another_photo_matches_the_chip_photo(face_models, face_p
     assert isinstance(r, FaceMatch)
     assert r.decided and r.match, r.to_dict()
     assert r.distance is not None and r.distance <= r.threshold == face_policy.match_threshold
-    assert r.model == "dlib_face_recognition_resnet_model_v1"
+    assert r.model == pipeline_id(face_policy.model, face_policy.detector,
+                                  DEFAULT_PREPROCESSING[face_policy.model])
+    embedding = {"dlib": "dlib_face_recognition_resnet_model_v1", "sface": "sface_2021dec_int8bq"}
+    assert r.model.startswith(embedding[face_policy.model] + "+")
     assert r.reference.role == "reference" and r.live.role == "live"
     assert r.reasons == ()
 
@@ -66,8 +70,9 @@ def test_bytes_are_decoded_once_and_bad_bytes_raise(face_models, face_policy, fa
     data = (FR / "obama_small.jpg").read_bytes()
     r = match_faces(data, data, face_models, policy=face_policy, mesh=face_mesh)
     # The reference chip is upscaled, smoothed and mirror-averaged, the live one is not,
-    # so the same photo is close but not at distance 0.
-    assert r.decided and r.match and r.distance is not None and r.distance < 0.15
+    # so the same photo is close but not at distance 0 (dlib 0.06, SFace 0.18).
+    assert r.decided and r.match and r.distance is not None
+    assert 0 < r.distance < 0.4 * face_policy.match_threshold
     with pytest.raises(UnsupportedMediaError):
         match_faces(b"not an image at all", data, face_models, policy=face_policy)
     with pytest.raises(InputError):
@@ -105,3 +110,31 @@ def test_result_is_frozen_and_serialisable(face_models, face_policy, face_mesh, 
     body = json.loads(json.dumps(r.to_dict()))
     assert set(body) >= {"match", "distance", "threshold", "model", "reference", "live"}
     assert body["live"]["faces_found"] == 1
+
+
+def test_both_matchers_behind_the_same_verb(face_models, face_mesh, id_reference, fr_photo):
+    """``policy.model`` picks the matcher; one cache never hands one matcher's reference
+    embedding to the other; the old call without a policy still works."""
+    from simkyc.domain.policy import DEFAULT_POLICY, FacePolicy
+
+    cache = ReferenceCache()
+    results = {}
+    for model in ("dlib", "sface"):
+        policy = dataclasses.replace(DEFAULT_POLICY.face, model=model)
+        results[model] = match_faces(id_reference, fr_photo("obama3.jpg"), face_models,
+                                     policy=policy, mesh=face_mesh, cache=cache)
+        assert results[model].match and results[model].threshold == policy.match_threshold
+    assert cache.misses == 2 and len(cache) == 2
+    assert results["dlib"].model != results["sface"].model
+    assert results["dlib"].threshold == FacePolicy().dlib_match_threshold
+    assert results["sface"].threshold == FacePolicy().sface_match_threshold
+    default = match_faces(id_reference, fr_photo("obama3.jpg"), face_models, mesh=face_mesh)
+    assert default.model == results[DEFAULT_POLICY.face.model].model
+
+
+def test_unknown_model_is_a_programming_error(face_models, face_mesh, fr_photo):
+    from simkyc.domain.policy import FacePolicy
+
+    with pytest.raises(ValueError, match="face model"):
+        match_faces(fr_photo("obama_small.jpg"), fr_photo("obama_small.jpg"), face_models,
+                    policy=FacePolicy(model="arcface"), mesh=face_mesh)

@@ -1,9 +1,12 @@
 """`simkyc face ...`: face quality and 1:1 comparison (mounted by :mod:`simkyc.cli.main`).
 
-- ``simkyc face compare REFERENCE LIVE [--json]``: exit 0 match, 1 no match,
-  2 could not decide (unreadable file, no face, several faces).
-- ``simkyc face quality IMAGE [--reference] [--json]``: exit 0 usable, 1 not
-  usable (reasons and customer instructions), 2 unreadable.
+- ``simkyc face compare REFERENCE LIVE [--model dlib|sface] [--json]``: exit 0
+  match, 1 no match, 2 could not decide (unreadable file, no face, several faces).
+- ``simkyc face quality IMAGE [--reference] [--model dlib|sface] [--json]``: exit 0
+  usable, 1 not usable (reasons and customer instructions), 2 unreadable.
+
+``--model`` overrides the policy's matcher (and with it the detector the gate
+uses); by default the policy's ``FacePolicy.model`` decides.
 """
 
 from __future__ import annotations
@@ -38,6 +41,22 @@ def _native_stderr_quiet() -> Iterator[None]:
         os.close(devnull)
 
 
+MODEL_HELP = "Matcher: dlib or sface (default: the policy's FacePolicy.model)."
+
+
+def _face_policy(model: str | None) -> Any:
+    """The default face policy, with ``model`` as its matcher if given."""
+    import dataclasses
+
+    from simkyc.domain.policy import DEFAULT_POLICY
+
+    if model is None:
+        return DEFAULT_POLICY.face
+    if model not in ("dlib", "sface"):
+        raise typer.BadParameter(f"--model must be dlib or sface, not {model!r}")
+    return dataclasses.replace(DEFAULT_POLICY.face, model=model)
+
+
 def _image_view(path: Path, quality: Any) -> dict[str, Any]:
     return {"path": str(path), "faces_found": quality.faces_found, "quality": quality.to_dict()}
 
@@ -69,6 +88,7 @@ def _render_compare(p: dict[str, Any]) -> str:
 def compare(
     reference: Path = typer.Argument(..., help="Reference image: document portrait or chip photo."),
     live: Path = typer.Argument(..., help="Live capture (camera frame)."),
+    model: str | None = typer.Option(None, "--model", help=MODEL_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Compare the face in LIVE with the face in REFERENCE (1:1).
@@ -77,12 +97,15 @@ def compare(
     """
     from simkyc.domain.policy import DEFAULT_POLICY
     from simkyc.face.matching import match_faces
-    from simkyc.face.models import EMBEDDING_MODEL_ID, load_face_models, open_face_mesh
+    from simkyc.face.models import load_face_models, open_face_mesh
+    from simkyc.face.pipelines import DEFAULT_PREPROCESSING, pipeline_id
     from simkyc.media.images import read_image_file
 
-    policy = DEFAULT_POLICY.face
+    policy = _face_policy(model)
     base: dict[str, Any] = {"match": False, "distance": None,
-                            "threshold": policy.match_threshold, "model": EMBEDDING_MODEL_ID,
+                            "threshold": policy.match_threshold,
+                            "model": pipeline_id(policy.model, policy.detector,
+                                                 DEFAULT_PREPROCESSING[policy.model]),
                             "policy_version": DEFAULT_POLICY.version}
 
     def body() -> tuple[dict[str, Any], bool]:
@@ -122,6 +145,7 @@ def quality(
     reference: bool = typer.Option(
         False, "--reference", help="Judge as a document/chip photo (lenient) instead of live."
     ),
+    model: str | None = typer.Option(None, "--model", help=MODEL_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Check that IMAGE holds exactly one usable face. Exit 0 usable, 1 not usable, 2 unreadable."""
@@ -130,15 +154,18 @@ def quality(
     from simkyc.face.quality import assess_face_quality
     from simkyc.media.images import read_image_file
 
+    policy = _face_policy(model)
+
     def body() -> tuple[dict[str, Any], bool]:
         img = read_image_file(image)
         models = load_face_models()
         with _native_stderr_quiet(), open_face_mesh(static_image_mode=True,
                                                     max_num_faces=1) as mesh:
-            q = assess_face_quality(img, models, policy=DEFAULT_POLICY.face, mesh=mesh,
+            q = assess_face_quality(img, models, policy=policy, mesh=mesh,
                                     role="reference" if reference else "live")
         payload = _image_view(image, q)
         payload["passed"] = q.passed
+        payload["detector"] = policy.detector
         payload["policy_version"] = DEFAULT_POLICY.version
         return payload, q.passed
 

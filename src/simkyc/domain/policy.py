@@ -27,17 +27,46 @@ class DocumentPolicy:
 
 @dataclass(frozen=True)
 class FacePolicy:
-    """Face quality gate and 1:1 match threshold (issue 4; measured by ``simkyc bench faces``)."""
+    """Face quality gate and 1:1 match threshold (issues 4 and 18; measured by
+    ``simkyc bench faces``, see docs/face.md)."""
 
+    #: The matcher that decides: ``"dlib"`` (128-d dlib ResNet, 150x150 dlib chip) or
+    #: ``"sface"`` (128-d SFace on a 112x112 crop aligned on YuNet's landmarks). SFace:
+    #: it has the lower FNMR at the pooled zero-false-match threshold on the 102x126 chip
+    #: and JPEG-q15 references (2.1 % / 11.8 % against dlib's 2.4 % / 14.8 %; issue 18,
+    #: ``simkyc bench faces``, docs/face.md).
+    model: str = "sface"
+    #: Detector used with the dlib matcher, for the quality gate and the match alike:
+    #: ``"hog"`` (dlib) or ``"yunet"`` (YuNet's boxes gave dlib a higher FNMR: 3.3 % vs 2.4 %
+    #: on chips). SFace always uses YuNet (it needs its landmarks).
+    dlib_detector: str = "hog"
     #: Euclidean distance between unit-length 128-d dlib ResNet embeddings (grey chips,
-    #: reference mirror-averaged) at or below which two faces match (range 0..2; lower
-    #: is stricter). Calibrated, see docs/face.md.
-    match_threshold: float = 0.37
-    #: Live capture: the face box (dlib HOG) must be at least this wide, in pixels.
+    #: reference upscaled, smoothed and mirror-averaged) at or below which two faces
+    #: match (range 0..2; lower is stricter). Calibrated, see docs/face.md.
+    dlib_match_threshold: float = 0.37
+    #: The same for unit-length SFace embeddings (grey 112x112 crops; the reference
+    #: smoothed 0.6 px and mirror-averaged): the largest 0.01 step below every
+    #: different-person distance of the bench (76 photos, 18 people, 9 reference
+    #: conditions; the lowest is 1.0442).
+    sface_match_threshold: float = 1.04
+    #: YuNet: a face needs this score (0..1) to count (live capture and reference; the
+    #: photos' faces scored 0.92-0.96 in development, spurious boxes up to 0.83) ...
+    yunet_min_score: float = 0.8
+    #: ... or, on a reference with no such face, the best one scoring at least this.
+    yunet_reference_min_score: float = 0.5
+    #: YuNet: images whose longer side is below this (pixels) are upsampled x2 before
+    #: detection; 0 = never. YuNet finds every 102x126 chip-photo face at native size,
+    #: and SFace's FNMR on chips was lower without the upsampling (1.2 % vs 4.5 %).
+    yunet_small_image_side_px: int = 0
+    #: YuNet finds background faces down to ~10 px that HOG never reports: another face
+    #: counts (``multiple_faces``) only if at least this fraction of the main face's width.
+    yunet_other_face_min_width_fraction: float = 0.5
+    #: Live capture: the face box (HOG's, or YuNet's HOG-like box) must be at least this
+    #: wide, in pixels.
     live_min_face_px: int = 90
     #: Reference (document or chip photo, e.g. 102x126 px): minimum face width, pixels.
     reference_min_face_px: int = 36
-    #: Images whose longer side is below this (pixels) are upsampled x2 before detection.
+    #: HOG: images whose longer side is below this (pixels) are upsampled x2 before detection.
     small_image_side_px: int = 400
     #: Larger images are downscaled to this longer side (pixels) for detection only.
     detection_max_side_px: int = 960
@@ -57,6 +86,16 @@ class FacePolicy:
     max_pitch_deg: float = 25.0
     #: Eyes open (live only): mean eye aspect ratio (lid gap / eye width) from the mesh.
     min_eye_aspect_ratio: float = 0.13
+
+    @property
+    def detector(self) -> str:
+        """The detector the selected matcher uses (``"hog"`` or ``"yunet"``)."""
+        return "yunet" if self.model == "sface" else self.dlib_detector
+
+    @property
+    def match_threshold(self) -> float:
+        """The selected matcher's threshold (distance 0..2 at or below which faces match)."""
+        return self.sface_match_threshold if self.model == "sface" else self.dlib_match_threshold
 
 
 @dataclass(frozen=True)

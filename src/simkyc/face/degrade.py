@@ -76,6 +76,11 @@ def jpeg(image: np.ndarray, quality: int = 15) -> np.ndarray:
     return cv2.cvtColor(cv2.imdecode(buf, cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
 
 
+def blurred(image: np.ndarray, sigma: float = 0.8) -> np.ndarray:
+    """Soft focus or a soft resampling: Gaussian blur of ``sigma`` pixels."""
+    return cv2.GaussianBlur(image, (0, 0), sigma)
+
+
 def printed_and_photographed(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """A printed portrait photographed by a phone: halftone, tilt, glare, blur, noise.
 
@@ -127,7 +132,11 @@ DEGRADATIONS: dict[str, Callable[[np.ndarray, FaceBox, np.random.Generator], np.
     "chip_102x126": lambda img, box, rng: id_photo_crop(img, box),
     "chip_grey": lambda img, box, rng: grayscale(id_photo_crop(img, box)),
     "chip_faded": lambda img, box, rng: faded(id_photo_crop(img, box), rng),
+    "chip_jpeg_q40": lambda img, box, rng: jpeg(id_photo_crop(img, box), 40),
     "chip_jpeg_q15": lambda img, box, rng: jpeg(id_photo_crop(img, box), 15),
+    # Faded, then grey (a faded print photocopied), blurred 0.8 px, then JPEG q15.
+    "chip_q15_grey_faded_blur": lambda img, box, rng: jpeg(
+        blurred(grayscale(faded(id_photo_crop(img, box), rng))), 15),
     "printed_photographed": lambda img, box, rng: printed_and_photographed(
         id_photo_crop(img, box, (204, 252)), rng),
     "id_card_all": id_card_reference,
@@ -136,6 +145,7 @@ DEGRADATIONS: dict[str, Callable[[np.ndarray, FaceBox, np.random.Generator], np.
 __all__ = [
     "CHIP_PHOTO_SIZE",
     "DEGRADATIONS",
+    "blurred",
     "faded",
     "grayscale",
     "id_card_reference",

@@ -1,8 +1,11 @@
 """Find faces, align them and embed them: one detection and one embedding per image.
 
-- :func:`detect_faces`: dlib HOG detector on a working copy of the image
-  (downscaled when large, upsampled x2 when small, e.g. a 102x126 px chip photo),
-  then the 5-point shape predictor on the full-resolution image.
+- :func:`detect_faces`: dlib's HOG detector (``detector="hog"``) on a working
+  copy of the image (downscaled when large, upsampled x2 when small, e.g. a
+  102x126 px chip photo), or YuNet (``detector="yunet"``, :mod:`simkyc.face.yunet`,
+  its box turned into a HOG-like one); then dlib's 5-point shape predictor on the
+  full-resolution image, so every face has the same box and landmarks whichever
+  detector found it (a YuNet face also keeps YuNet's own row for SFace).
 - :func:`face_chip`: the 150x150 aligned crop (``dlib.get_face_chip``, padding
   0.25, exactly what the ResNet encoder was trained on).
 - :func:`embed_chip`: the 128-d ResNet embedding of that chip. Two embeddings of
@@ -32,7 +35,7 @@ class FaceBox:
     top: int
     right: int
     bottom: int
-    #: HOG detector score (about -0.5..3.5; higher is more face-like).
+    #: Detector score (HOG: about -0.5..3.5; YuNet: 0..1; higher is more face-like).
     score: float
 
     @property
@@ -63,6 +66,8 @@ class DetectedFace:
 
     box: FaceBox
     landmarks: tuple[tuple[int, int], ...]
+    #: YuNet's 15 numbers (box, 5 landmarks, score; image pixels) when YuNet found it.
+    yunet: tuple[float, ...] | None = None
 
 
 def as_rgb(image: np.ndarray) -> np.ndarray:
@@ -94,22 +99,28 @@ def detect_faces(
     image: np.ndarray,
     models: FaceModels,
     *,
+    detector: str = "hog",
     small_side: int = 400,
     max_side: int = 960,
     min_score: float = 0.0,
 ) -> tuple[DetectedFace, ...]:
-    """Every face the HOG detector finds, with its 5 landmarks, best score first.
+    """Every face the detector finds, with its 5 dlib landmarks, best score first.
 
     Args:
         image: RGB ``uint8`` array (height, width, 3), e.g. from ``decode_image``.
         models: the loaded face models.
-        small_side / max_side: see :func:`detection_scale` (pixels).
-        min_score: HOG score a detection needs (dlib's default 0.0; negative
-            values accept weaker faces, e.g. on faded document photos).
+        detector: ``"hog"`` (dlib) or ``"yunet"`` (OpenCV Zoo; its working copy has
+            a longer side of at most :data:`~simkyc.face.yunet.YUNET_MAX_SIDE` px).
+        small_side / max_side: see :func:`detection_scale` (pixels; for YuNet only
+            ``small_side`` is used: images under it are upsampled x2).
+        min_score: score a detection needs (HOG: dlib's default 0.0; negative values
+            accept weaker faces, e.g. on faded document photos; YuNet: 0..1).
     """
-    import dlib
-
     rgb = as_rgb(image)
+    if detector == "yunet":
+        return _detect_yunet(rgb, models, small_side=small_side, min_score=min_score)
+    if detector != "hog":
+        raise ValueError(f"detector must be 'hog' or 'yunet', not {detector!r}")
     scale = detection_scale(rgb.shape, small_side=small_side, max_side=max_side)
     if scale == 1.0:
         work = rgb
@@ -127,10 +138,27 @@ def detect_faces(
             bottom=round(rect.bottom() / scale),
             score=float(score),
         )
-        full = dlib.rectangle(box.left, box.top, box.right, box.bottom)
-        shape = models.shape_predictor(rgb, full)
-        points = tuple((p.x, p.y) for p in shape.parts())
-        faces.append(DetectedFace(box=box, landmarks=points))
+        faces.append(DetectedFace(box=box, landmarks=_dlib_landmarks(rgb, box, models)))
+    return tuple(faces)
+
+
+def _dlib_landmarks(rgb: np.ndarray, box: FaceBox, models: FaceModels
+                    ) -> tuple[tuple[int, int], ...]:
+    import dlib
+
+    shape = models.shape_predictor(rgb, dlib.rectangle(box.left, box.top, box.right, box.bottom))
+    return tuple((p.x, p.y) for p in shape.parts())
+
+
+def _detect_yunet(rgb: np.ndarray, models: FaceModels, *, small_side: int,
+                  min_score: float) -> tuple[DetectedFace, ...]:
+    from simkyc.face.yunet import detect_yunet, hog_like_box
+
+    faces = []
+    for row in detect_yunet(rgb, models, small_side=small_side, min_score=min_score):
+        box = FaceBox(*hog_like_box(row), score=float(row[14]))
+        faces.append(DetectedFace(box=box, landmarks=_dlib_landmarks(rgb, box, models),
+                                  yunet=tuple(float(v) for v in row)))
     return tuple(faces)
 
 
@@ -172,19 +200,21 @@ def grey_chip(chip: np.ndarray) -> np.ndarray:
     return cv2.cvtColor(cv2.cvtColor(chip, cv2.COLOR_RGB2GRAY), cv2.COLOR_GRAY2RGB)
 
 
-def reference_chip(image: np.ndarray, face: DetectedFace, models: FaceModels) -> np.ndarray:
-    """The chip used to embed a reference (document) face.
+def reference_chip(image: np.ndarray, face: DetectedFace, models: FaceModels, *,
+                   upscale_face_px: int = REFERENCE_UPSCALE_FACE_PX,
+                   blur_sigma: float = REFERENCE_CHIP_BLUR_SIGMA) -> np.ndarray:
+    """The chip used to embed a reference (document) face with dlib.
 
-    A face narrower than :data:`REFERENCE_UPSCALE_FACE_PX` is cut out with a
-    margin of one face width, upscaled bicubically to that width (landmarks
-    scaled with it) and aligned there; the chip is then smoothed with a Gaussian
-    of sigma :data:`REFERENCE_CHIP_BLUR_SIGMA` px.
+    A face narrower than ``upscale_face_px`` (0: never) is cut out with a margin
+    of one face width, upscaled bicubically to that width (landmarks scaled with
+    it) and aligned there; the chip is then smoothed with a Gaussian of sigma
+    ``blur_sigma`` px (0: not smoothed).
     """
     rgb = as_rgb(image)
     b = face.box
     w = max(1, b.width)
-    if w < REFERENCE_UPSCALE_FACE_PX:
-        k = REFERENCE_UPSCALE_FACE_PX / w
+    if w < upscale_face_px:
+        k = upscale_face_px / w
         x0, y0 = max(0, b.left - w), max(0, b.top - w)
         x1, y1 = min(rgb.shape[1], b.right + w), min(rgb.shape[0], b.bottom + w)
         crop = rgb[y0:y1, x0:x1]
@@ -199,22 +229,29 @@ def reference_chip(image: np.ndarray, face: DetectedFace, models: FaceModels) ->
         chip = face_chip(np.ascontiguousarray(big), scaled, models)
     else:
         chip = face_chip(rgb, face, models)
-    return cv2.GaussianBlur(chip, (0, 0), REFERENCE_CHIP_BLUR_SIGMA)
+    return cv2.GaussianBlur(chip, (0, 0), blur_sigma) if blur_sigma > 0 else chip
 
 
-def match_embedding(chips: list[np.ndarray], models: FaceModels) -> np.ndarray:
-    """The matching embedding: the chips' luminance embedded (one batch), averaged and
-    scaled to unit length (so distances are 0..2 and independent of the raw norm).
+def match_embedding(chips: list[np.ndarray], models: FaceModels, *,
+                    grey: bool = True) -> np.ndarray:
+    """The dlib matching embedding: the chips (their luminance when ``grey``) embedded
+    in one batch, averaged and scaled to unit length (so distances are 0..2 and
+    independent of the raw norm).
 
     Grey because reference photos are often grey, faded or colour-cast; one chip for a
     live frame, the chip and its mirror image for a reference (test-time augmentation).
     """
-    batch = [np.ascontiguousarray(grey_chip(c)) for c in chips]
+    batch = [np.ascontiguousarray(grey_chip(c) if grey else c) for c in chips]
     for c in batch:
         if c.shape != (CHIP_SIZE, CHIP_SIZE, 3):
             raise ValueError(f"expected {CHIP_SIZE}x{CHIP_SIZE} RGB chips, got {c.shape}")
     vecs = np.asarray(models.encoder.compute_face_descriptor(batch), dtype=np.float64)
-    mean = vecs.mean(axis=0)
+    return unit_mean(vecs)
+
+
+def unit_mean(vectors: np.ndarray) -> np.ndarray:
+    """The mean of the rows of ``vectors``, scaled to unit length (float64)."""
+    mean = np.asarray(vectors, np.float64).reshape(len(vectors), -1).mean(axis=0)
     return mean / max(float(np.linalg.norm(mean)), 1e-12)
 
 
@@ -240,4 +277,5 @@ __all__ = [
     "grey_chip",
     "match_embedding",
     "reference_chip",
+    "unit_mean",
 ]

@@ -1,12 +1,14 @@
 """1:1 matching of a live face against a reference (document or chip) photo.
 
 :func:`match_faces` decodes each image once, detects and aligns once, embeds
-(128-d dlib ResNet on the grey chip; the reference chip upscaled, smoothed and
-averaged with its mirror image, see ``detection.match_embedding``), scales the
-embeddings to unit length and compares their Euclidean distance with the
-policy's calibrated ``match_threshold`` (lower distance = more alike). The reference's
-analysis can be kept in a :class:`ReferenceCache` for the session, so repeated
-live captures against the same document cost one embedding each.
+with the matcher ``policy.model`` selects (``"dlib"``: 128-d dlib ResNet on the
+grey 150x150 dlib chip; ``"sface"``: 128-d SFace on the grey 112x112 crop aligned
+on YuNet's landmarks; the reference prepared once per session as
+:mod:`simkyc.face.pipelines` describes), scales the embeddings to unit length and
+compares their Euclidean distance (0..2) with the policy's calibrated
+``match_threshold`` for that matcher (lower distance = more alike). The
+reference's analysis can be kept in a :class:`ReferenceCache` for the session,
+so repeated live captures against the same document cost one embedding each.
 
 Outcomes:
 
@@ -27,8 +29,15 @@ from typing import Any
 import numpy as np
 
 from simkyc.domain.policy import FacePolicy
-from simkyc.face.detection import face_distance, match_embedding, reference_chip
+from simkyc.face.detection import face_distance
 from simkyc.face.models import FaceModels
+from simkyc.face.pipelines import (
+    DEFAULT_PREPROCESSING,
+    Preprocessing,
+    check_pipeline,
+    embed_for_match,
+    pipeline_id,
+)
 from simkyc.face.quality import FaceQuality, FaceRole, assess_with_chip
 from simkyc.media.images import decode_image
 
@@ -49,9 +58,10 @@ class FaceMatch:
     """The 1:1 decision.
 
     ``distance`` is the Euclidean distance of the unit-length embeddings (0..2; ``None`` if not
-    decided); ``threshold`` the policy's match threshold; ``model`` the embedding
-    model id. ``reasons`` are codes such as ``face_mismatch`` or
-    ``live:face_blurry`` / ``reference:no_face``.
+    decided); ``threshold`` the policy's match threshold for the matcher used; ``model`` the
+    pipeline that decided, ``<embedding model>+<detector>+<preprocessing>`` (e.g.
+    ``sface_2021dec_int8bq+yunet_2023mar_int8bq+grey-refblur0.6-refmirror``). ``reasons`` are codes
+    such as ``face_mismatch`` or ``live:face_blurry`` / ``reference:no_face``.
     """
 
     match: bool
@@ -132,21 +142,24 @@ def analyze_face(
     policy: FacePolicy,
     role: FaceRole,
     mesh: Any = None,
+    preprocessing: Preprocessing | None = None,
 ) -> FaceAnalysis:
-    """Decode (if bytes), assess quality and embed the single face of one image.
+    """Decode (if bytes), assess quality and embed the single face of one image with
+    the matcher ``policy.model`` (``preprocessing``: its default unless given, e.g. by
+    the benchmark's variants).
 
     Raises:
         InputError: the bytes are not a readable image (see ``decode_image``).
     """
+    check_pipeline(policy.model, policy.detector)
+    prep = preprocessing or DEFAULT_PREPROCESSING[policy.model]
     rgb = decode_image(image) if isinstance(image, bytes) else image
     quality, chip = assess_with_chip(rgb, models, policy=policy, mesh=mesh, role=role)
     if chip is None or quality.face is None:
         embedding = None
-    elif role == "reference":
-        ref = reference_chip(rgb, quality.face, models)
-        embedding = match_embedding([ref, ref[:, ::-1]], models)
     else:
-        embedding = match_embedding([chip], models)
+        embedding = embed_for_match(rgb, quality.face, models, model=policy.model, role=role,
+                                    prep=prep, chip=chip)
     return FaceAnalysis(quality=quality, embedding=embedding)
 
 
@@ -165,8 +178,9 @@ def match_faces(
         reference: the document portrait or chip photo (bytes or RGB array).
         live: the live capture (bytes or RGB array), e.g. a 640x480 frame.
         models: from :func:`simkyc.face.models.load_face_models`.
-        policy: ``FacePolicy`` (default ``DEFAULT_POLICY.face``); ``match_threshold``
-            is the largest distance that still matches.
+        policy: ``FacePolicy`` (default ``DEFAULT_POLICY.face``): ``model`` picks the
+            matcher (``"dlib"`` or ``"sface"``), ``match_threshold`` is its largest
+            distance that still matches.
         mesh: optional mediapipe FaceMesh for the live quality checks.
         cache: optional per-session :class:`ReferenceCache` for the reference.
 
@@ -174,7 +188,9 @@ def match_faces(
         InputError: an image cannot be decoded. Everything else is a result.
     """
     policy = policy or FacePolicy()
-    key = _key(reference, "reference") if cache is not None else ""
+    check_pipeline(policy.model, policy.detector)
+    model_id = pipeline_id(policy.model, policy.detector, DEFAULT_PREPROCESSING[policy.model])
+    key = _key(reference, f"reference:{model_id}") if cache is not None else ""
     ref = cache.get(key) if cache is not None else None
     if ref is None:
         ref = analyze_face(reference, models, policy=policy, role="reference")
@@ -185,14 +201,14 @@ def match_faces(
     reasons = [f"reference:{r}" for r in ref.quality.reasons]
     reasons += [f"live:{r}" for r in lv.quality.reasons]
     if ref.embedding is None or lv.embedding is None:
-        return FaceMatch(False, False, None, policy.match_threshold, models.model_id,
+        return FaceMatch(False, False, None, policy.match_threshold, model_id,
                          ref.quality, lv.quality, tuple(reasons))
     distance = face_distance(ref.embedding, lv.embedding)
     close = distance <= policy.match_threshold
     if not close:
         reasons.insert(0, "face_mismatch")
     match = close and ref.quality.passed and lv.quality.passed
-    return FaceMatch(match, True, distance, policy.match_threshold, models.model_id,
+    return FaceMatch(match, True, distance, policy.match_threshold, model_id,
                      ref.quality, lv.quality, tuple(reasons))
 
 

@@ -5,7 +5,7 @@
 ===============  =====================================================  ==================
 check            measure                                                reason
 ===============  =====================================================  ==================
-faces_found      faces found by the HOG detector; must be exactly 1     ``no_face`` /
+faces_found      faces found (HOG or YuNet: find_faces); exactly 1      ``no_face`` /
                                                                         ``multiple_faces``
 face_size        face box width, px >= ``*_min_face_px``                ``face_too_small``
 face_in_frame    share of the box width outside the image               ``face_cut_off``
@@ -101,6 +101,37 @@ def chip_brightness(chip: np.ndarray) -> float:
     return float(cv2.cvtColor(chip, cv2.COLOR_RGB2GRAY).mean())
 
 
+def find_faces(image: np.ndarray, models: FaceModels, *, policy: FacePolicy,
+               role: FaceRole) -> tuple[DetectedFace, ...]:
+    """The faces that count, best first, with the detector of ``policy.detector``.
+
+    A reference (a document portrait holds one face) accepts a weak detection
+    (faded, printed photos score low: HOG >= ``reference_min_detection_score``,
+    YuNet >= ``yunet_reference_min_score``) only when there is no ordinary one, and
+    only ordinary detections count as extra faces. With YuNet, a face narrower than
+    ``yunet_other_face_min_width_fraction`` of the best face is background, not
+    another person at the counter.
+    """
+    live = role == "live"
+    if policy.detector == "yunet":
+        ordinary = policy.yunet_min_score
+        weakest = ordinary if live else policy.yunet_reference_min_score
+    else:
+        ordinary, weakest = 0.0, 0.0 if live else policy.reference_min_detection_score
+    faces = detect_faces(image, models, detector=policy.detector,
+                         small_side=policy.yunet_small_image_side_px
+                         if policy.detector == "yunet" else policy.small_image_side_px,
+                         max_side=policy.detection_max_side_px, min_score=weakest)
+    strong = tuple(f for f in faces if f.box.score >= ordinary)
+    faces = strong or faces[:1]
+    if policy.detector == "yunet" and faces:
+        main = max(f.box.width for f in faces)
+        faces = tuple(f for f in faces
+                      if f.box.width >= policy.yunet_other_face_min_width_fraction * main)
+        faces = tuple(sorted(faces, key=lambda f: -f.box.width))
+    return faces
+
+
 def assess_with_chip(
     image: np.ndarray,
     models: FaceModels,
@@ -117,16 +148,7 @@ def assess_with_chip(
         raise ValueError(f"role must be one of {ROLES}, not {role!r}")
     live = role == "live"
     image = as_rgb(image)
-    faces = detect_faces(
-        image, models, small_side=policy.small_image_side_px, max_side=policy.detection_max_side_px,
-        min_score=0.0 if live else policy.reference_min_detection_score,
-    )
-    if not live:
-        # A document portrait holds one face: accept a weak detection (faded, printed
-        # photos score low) only when there is no ordinary one, and count only ordinary
-        # detections as extra faces.
-        strong = tuple(f for f in faces if f.box.score >= 0.0)
-        faces = strong or faces[:1]
+    faces = find_faces(image, models, policy=policy, role=role)
     n = len(faces)
     count_check = Check(
         "faces_found", n == 1, n, 1, None if n == 1 else ("no_face" if n == 0 else "multiple_faces")
@@ -219,6 +241,7 @@ __all__ = [
     "FaceRole",
     "assess_face_quality",
     "assess_with_chip",
+    "find_faces",
     "chip_brightness",
     "chip_sharpness",
 ]
