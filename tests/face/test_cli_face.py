@@ -96,7 +96,7 @@ def test_quality_command(capsys, face_gen):
                          capsys)
     assert code == 1 and body["passed"] is False
     assert body["quality"]["reasons"][0] == "face_too_dark"
-    assert body["quality"]["messages"]["face_too_dark"]["zh"] == "光线太暗，请面向光源。"
+    assert body["quality"]["messages"]["face_too_dark"]["zh-Hans"] == "光线太暗，请面向光源。"
     code, body, _ = _run(["face", "quality", str(face_gen.id_card_reference(FR / "obama.jpg")),
                           "--reference", "--json"], capsys)
     assert code == 0 and body["passed"] is True

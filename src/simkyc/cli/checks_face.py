@@ -69,7 +69,7 @@ def _render_quality(label: str, q: dict[str, Any]) -> list[str]:
         mark = "ok " if c["passed"] else "BAD"
         lines.append(f"  [{mark}] {c['name']}: {c['value']} (limit {c['threshold']})")
     for code, texts in quality["messages"].items():
-        lines.append(f"  -> {code}: {texts['en']} / {texts['zh']}")
+        lines.append(f"  -> {code}: {texts['en']} / {texts['zh-Hans']}")
     return lines
 
 

@@ -9,7 +9,6 @@ Public verbs (models are loaded by the caller with :func:`load_face_models`):
 
 from simkyc.face.detection import DetectedFace, FaceBox, detect_faces, embed_face, face_distance
 from simkyc.face.matching import FaceMatch, ReferenceCache, match_faces
-from simkyc.face.messages import customer_message, customer_messages
 from simkyc.face.models import FaceModels, load_face_models, open_face_mesh
 from simkyc.face.quality import FaceQuality, assess_face_quality
 
@@ -21,8 +20,6 @@ __all__ = [
     "FaceQuality",
     "ReferenceCache",
     "assess_face_quality",
-    "customer_message",
-    "customer_messages",
     "detect_faces",
     "embed_face",
     "face_distance",

@@ -35,8 +35,8 @@ from simkyc.domain.policy import FacePolicy
 from simkyc.domain.results import Check
 from simkyc.face.detection import DetectedFace, as_rgb, detect_faces, face_chip
 from simkyc.face.landmarks import measure_with_mesh
-from simkyc.face.messages import customer_message, customer_messages
 from simkyc.face.models import FaceModels, open_face_mesh
+from simkyc.i18n import SUPPORTED_LANGUAGES, reason_text
 
 FaceRole = Literal["live", "reference"]
 ROLES: tuple[FaceRole, ...] = ("live", "reference")
@@ -64,8 +64,9 @@ class FaceQuality:
         return self.faces_found == 1
 
     def messages(self, lang: str = "en") -> list[str]:
-        """The customer instructions for the failing checks, in ``lang``."""
-        return [customer_message(r, lang, count=self.faces_found) for r in self.reasons]
+        """The customer instructions for the failing checks, in ``lang`` (any BCP-47 tag;
+        the message catalogue, :mod:`simkyc.i18n`)."""
+        return [reason_text(r, lang, count=self.faces_found) for r in self.reasons]
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: passed, faces_found, checks, reasons and messages per language."""
@@ -75,7 +76,8 @@ class FaceQuality:
             "faces_found": self.faces_found,
             "checks": [c.to_dict() for c in self.checks],
             "reasons": list(self.reasons),
-            "messages": {r: customer_messages(r, count=self.faces_found) for r in self.reasons},
+            "messages": {r: {lang: reason_text(r, lang, count=self.faces_found)
+                             for lang in SUPPORTED_LANGUAGES} for r in self.reasons},
         }
 
 

@@ -49,7 +49,8 @@ def run_live_face(ctx: ServiceContext, models: StageModels, *, actor: Agent,
         quality = assess_face_quality(image, face_models, policy=ctx.policy.face, mesh=mesh)
     outcome = StageOutcome(
         stage=STEP, passed=quality.passed, reasons=quality.reasons,
-        model=face_models.model_id, policy_version=ctx.policy.version,
+        model=f"{ctx.policy.face.detector}+{face_models.model_id}",
+        policy_version=ctx.policy.version,
         details={"faces_found": quality.faces_found,
                  "checks": [c.to_dict() for c in quality.checks]})
     evidence = [NewEvidence(EvidenceKind.LIVE_FACE, blob.mime, blob.data)] if quality.passed \
