@@ -191,13 +191,11 @@ def test_every_liveness_action_has_a_prompt() -> None:
             assert message(f"liveness.{action}", lang) != f"liveness.{action}"
 
 
-def test_the_face_messages_it_replaces_are_kept() -> None:
-    """Every code of the old ``face/messages.py`` table has a text (same wording kept,
-    but for ``multiple_faces``, which no longer needs a count)."""
-    import simkyc.face.messages as old
+def test_every_face_quality_instruction_has_a_text() -> None:
+    """The quality gate's instructions come from this catalogue (``face/messages.py``,
+    the third table, is gone): every quality code reads in every language."""
+    from simkyc.face.reasons import QUALITY_REASONS
 
-    for code, texts in old.MESSAGES.items():
-        for old_lang, new_lang in (("zh", "zh-Hans"), ("zh-Hant", "zh-Hant"), ("en", "en")):
-            if code != "multiple_faces":
-                assert reason_text(code, new_lang) == texts[old_lang]
-            assert reason_text(code, new_lang) != code
+    for code in QUALITY_REASONS:
+        for lang in SUPPORTED_LANGUAGES:
+            assert reason_text(code, lang) != code
