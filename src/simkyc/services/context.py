@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 
 from simkyc.domain.flow import DEFAULT_FLOW, FlowDefinition
 from simkyc.domain.policy import DEFAULT_POLICY, DecisionPolicy
+from simkyc.services.records_ports import RecordSigner
 from simkyc.services.ports import (
     Clock,
     EvidenceStore,
@@ -82,6 +83,8 @@ class ServiceContext:
     limits: MediaLimits = field(default_factory=MediaLimits)
     before_commit: Callable[[], None] | None = None
     dialect: str = "sqlite"
+    #: Signs registration records (None: no records are issued, e.g. a bare test context).
+    signer: RecordSigner | None = None
 
 
 __all__ = ["MediaLimits", "ServiceContext", "new_hex_id", "system_random", "utc_now"]
