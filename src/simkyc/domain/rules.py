@@ -76,31 +76,30 @@ def age_on(birth: date, on: date) -> int:
 
 def document_valid(valid_until: date | None, on: date) -> str | None:
     """``document_expired`` when the document's last valid day is before ``on``."""
-    if valid_until is not None and valid_until < on:
-        return "document_expired"
-    return None
+    reason = "document_expired"
+    return reason if valid_until is not None and valid_until < on else None
 
 
 def old_enough(birth: date | None, on: date, minimum_years: int) -> str | None:
     """``under_minimum_age`` when the customer is younger than ``minimum_years`` on ``on``."""
-    if birth is not None and age_on(birth, on) < minimum_years:
-        return "under_minimum_age"
-    return None
+    reason = "under_minimum_age"
+    return reason if birth is not None and age_on(birth, on) < minimum_years else None
 
 
 def within_service_limit(active: int, limit: int) -> str | None:
     """``too_many_numbers_for_identity`` when ``active`` services already reach ``limit``."""
-    return "too_many_numbers_for_identity" if active >= limit else None
+    reason = "too_many_numbers_for_identity"
+    return reason if active >= limit else None
 
 
 def number_free(service_id_active: bool, iccid_active: bool) -> tuple[str, ...]:
     """``service_id_in_use`` / ``iccid_in_use`` for a number or SIM that is already active."""
-    out = []
+    reasons = []
     if service_id_active:
-        out.append("service_id_in_use")
+        reasons.append("service_id_in_use")
     if iccid_active:
-        out.append("iccid_in_use")
-    return tuple(out)
+        reasons.append("iccid_in_use")
+    return tuple(reasons)
 
 
 def broken_rules(facts: RuleFacts, limits: RuleLimits) -> tuple[str, ...]:
