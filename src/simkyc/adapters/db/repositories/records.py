@@ -7,7 +7,15 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, or_, select
 
 from simkyc.adapters.db.repositories._base import Repository, utc, utc_required
-from simkyc.adapters.db.tables import OperatorRow, OutboxRow, RecordRow, ServiceRow, TombstoneRow
+from simkyc.adapters.db.tables import (
+    DataKeyRow,
+    OperatorRow,
+    OutboxRow,
+    RecordRow,
+    RegistrationRow,
+    ServiceRow,
+    TombstoneRow,
+)
 from simkyc.domain.errors import ConflictError, NotFoundError
 from simkyc.services.records_ports import (
     ActiveService,
@@ -69,6 +77,22 @@ class SqlServices(Repository):
             raise ConflictError(f"the service of registration {registration_id} already ended")
         row.active, row.ended_at, row.end_reason = False, at, reason
         self.session.flush()
+
+    def registrations_of_subject(self, *, subject_id_hash: str) -> list[str]:
+        """Every registration (any status) that established this identity, oldest first."""
+        return list(self.session.scalars(select(RegistrationRow.id).where(
+            RegistrationRow.subject_id_hash == subject_id_hash)
+            .order_by(RegistrationRow.created_at)))
+
+    def holding_data(self, *, limit: int = 10_000) -> list[str]:
+        """Registrations whose data key still exists or that keep a record's JWS (purge
+        candidates), oldest first."""
+        keyed = select(DataKeyRow.registration_id).where(DataKeyRow.wrapped_key.is_not(None))
+        signed = select(RecordRow.registration_id).where(RecordRow.jws.is_not(None))
+        return list(self.session.scalars(
+            select(RegistrationRow.id).where(or_(RegistrationRow.id.in_(keyed),
+                                                 RegistrationRow.id.in_(signed)))
+            .order_by(RegistrationRow.created_at).limit(limit)))
 
     def for_subject(self, *, subject_id_hash: str) -> list[ActiveService]:
         return [_service(r) for r in self.session.scalars(
