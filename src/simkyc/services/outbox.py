@@ -150,7 +150,7 @@ class BackgroundLoop:
     def _run(self) -> None:
         poll = max(0.1, self.ctx.policy.delivery.poll_seconds)
         purge_every = self.ctx.policy.retention.purge_interval_seconds
-        next_purge = 0.0
+        next_purge = 60.0  # the first scheduled purge a minute after start
         waited = 0.0
         while not self._stop.is_set():
             try:
