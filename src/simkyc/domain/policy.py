@@ -359,6 +359,9 @@ class DeliveryPolicy:
     backoff_base_seconds: float = 5.0
     backoff_max_seconds: float = 3600.0
     timeout_seconds: float = 10.0
+    #: A loop leases the deliveries it sends for this long (seconds, more than
+    #: ``timeout_seconds``); a loop that died mid-delivery is taken over after it.
+    lease_seconds: float = 60.0
     #: The in-process loop looks for due deliveries this often (seconds).
     poll_seconds: float = 2.0
 

@@ -61,7 +61,7 @@ def deliver_due(ctx: ServiceContext, sinks: Mapping[str, DeliverySink], *,
     d = ctx.policy.delivery
     now = ctx.clock()
     with ctx.uow() as tx:
-        items = tx.outbox.claim_due(now=now, lease_seconds=3 * d.timeout_seconds + 30,
+        items = tx.outbox.claim_due(now=now, lease_seconds=d.lease_seconds,
                                     limit=limit)
         tokens = {i.id: tx.records.get(record_id=i.record_id).jws for i in items}
     rng = ctx.rng("delivery")

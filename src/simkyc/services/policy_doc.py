@@ -149,6 +149,9 @@ def _check(policy: DecisionPolicy, source: str) -> None:
             raise ConfigurationError(f"{where}: a webhook target is an http(s) URL")
         if not s.target:
             raise ConfigurationError(f"{where}: target is empty")
+    if d.lease_seconds <= d.timeout_seconds:
+        raise ConfigurationError(f"{source}: delivery.lease_seconds must be more than "
+                                 "delivery.timeout_seconds")
     if d.max_attempts < 1:
         raise ConfigurationError(f"{source}: delivery.max_attempts must be at least 1")
     bad = sorted(set(policy.retention.after_service_end) - kinds - {"record"})
