@@ -53,9 +53,12 @@ def walk(advance: Any) -> Callable[..., str]:
                                  service_id=service_id)
         fields = json.dumps(ident, ensure_ascii=False).encode()
         for step in STEPS:
-            ev = (((K.IDENTITY_FIELDS, "application/json", fields),
-                   (K.DOCUMENT_PHOTO, "image/png", png((1, 2, 3))))
-                  if step == "document" else ())
+            ev: tuple[tuple[Any, str, bytes], ...] = ()
+            if step == "document":
+                ev = ((K.IDENTITY_FIELDS, "application/json", fields),
+                      (K.DOCUMENT_PHOTO, "image/png", png((1, 2, 3))))
+            elif step == "liveness":
+                ev = ((K.LIVENESS_VIDEO, "video/mp4", b"\0\0\0\x18ftypmp42 raw video"),)
             advance(ctx, agent, reg.id, step, subject=f"CHN/{ident['id_number']}", evidence=ev)
         if upper_body:
             advance(ctx, agent, reg.id, "attach", evidence=((K.UPPER_BODY, "image/png", png()),))
