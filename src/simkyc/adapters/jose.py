@@ -109,8 +109,12 @@ def verify_jws(token: str, jwks: dict[str, Any]) -> VerifiedJws:
     if header.get("alg") not in ALGORITHMS:
         raise InvalidSignature(f"algorithm {header.get('alg')!r} is not EdDSA")
     kid = header.get("kid")
+    entries = jwks.get("keys") if isinstance(jwks, dict) else None
+    if not isinstance(entries, list):
+        raise InvalidSignature("the JWKS has no list of keys")
     try:
-        keys = [OKPKey.import_key(k) for k in jwks.get("keys", []) if k.get("kid") == kid]
+        keys: list[Any] = [OKPKey.import_key(k) for k in entries
+                           if isinstance(k, dict) and k.get("kid") == kid]
     except (JoseError, ValueError, TypeError) as exc:
         raise InvalidSignature(f"the JWKS entry for {kid!r} is not an Ed25519 key") from exc
     if not keys:

@@ -32,7 +32,7 @@ def chain_head(ctx: ServiceContext, *, actor: Agent) -> dict[str, Any]:
     with ctx.uow() as tx:
         newest = tx.audit.entries(limit=1)
         now = ctx.clock()
-        head = {"seq": newest[0].seq if newest else 0,
+        head: dict[str, Any] = {"seq": newest[0].seq if newest else 0,
                 "entry_hash": newest[0].entry_hash if newest else "0" * 64,
                 "at": newest[0].at.astimezone(UTC).isoformat() if newest else None,
                 "exported_at": now.astimezone(UTC).isoformat(timespec="seconds")}

@@ -15,7 +15,6 @@ from datetime import UTC, datetime
 
 from simkyc.domain.flow import DEFAULT_FLOW, FlowDefinition
 from simkyc.domain.policy import DEFAULT_POLICY, DecisionPolicy
-from simkyc.services.records_ports import RecordSigner
 from simkyc.services.ports import (
     Clock,
     EvidenceStore,
@@ -24,6 +23,7 @@ from simkyc.services.ports import (
     RandomSource,
     UnitOfWorkFactory,
 )
+from simkyc.services.records_ports import RecordSigner
 
 MB = 1024 * 1024
 

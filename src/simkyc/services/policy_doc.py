@@ -83,7 +83,7 @@ def _build(cls: type, doc: dict[str, Any], source: str, path: str) -> Any:
 
 def _convert(hint: Any, raw: Any, source: str, path: str) -> Any:
     origin = typing.get_origin(hint)
-    if dataclasses.is_dataclass(hint):
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
         if not isinstance(raw, dict):
             raise ConfigurationError(f"{source}: {path} must be a table")
         return _build(hint, raw, source, path + ".")

@@ -187,5 +187,5 @@ def end_service(ctx: ServiceContext, *, actor: Agent, registration_id: str,
                         registration_id=reg.id, detail=why.value)
 
 
-__all__ = ["ENVELOPE", "end_service", "RECORD_TYP", "RecordView", "canonical", "issue_records", "project",
-           "record_facts", "registration_records"]
+__all__ = ["ENVELOPE", "RECORD_TYP", "RecordView", "canonical", "end_service", "issue_records",
+           "project", "record_facts", "registration_records"]
