@@ -91,7 +91,7 @@ def _due_items(ctx: ServiceContext, tx: UnitOfWork, reg: Registration,
 
 
 def destroy_items(ctx: ServiceContext, tx: UnitOfWork, reg_id: str, items: list[PurgedItem],
-                  *, shred: bool, reason: str, actor_id: str | None, now: datetime) -> None:
+                  *, shred: bool, cause: str, actor_id: str | None, now: datetime) -> None:
     """Delete the items (files, record JWS), tombstone and audit them; ``shred``: destroy
     the data key as well. Runs in the caller's unit of work."""
     hashes = {e.id: e.sha256 for e in tx.evidence.list(registration_id=reg_id)}
@@ -105,10 +105,10 @@ def destroy_items(ctx: ServiceContext, tx: UnitOfWork, reg_id: str, items: list[
             digest = hashes.get(item.item_id, "")
         tx.tombstones.add(tombstone=Tombstone(registration_id=reg_id, item_kind=item.kind,
                                               item_id=item.item_id, sha256=digest,
-                                              purged_at=now, reason=reason))
+                                              purged_at=now, reason=cause))
     if shred:
         tx.keys.destroy(registration_id=reg_id, now=now)
-    tx.audit.append(at=now, actor_id=actor_id, action=f"{reason}.purge",
+    tx.audit.append(at=now, actor_id=actor_id, action=f"{cause}.purge",
                     registration_id=reg_id,
                     detail=f"items={','.join(f'{i.kind}:{i.item_id}' for i in items)} "
                            f"key_destroyed={shred}")
@@ -138,7 +138,7 @@ def purge(ctx: ServiceContext, *, actor: Agent | None, dry_run: bool = False) ->
             if nothing_left:
                 report.keys_destroyed.append(reg.id)
             if not dry_run:
-                destroy_items(ctx, tx, reg.id, items, shred=nothing_left, reason="retention",
+                destroy_items(ctx, tx, reg.id, items, shred=nothing_left, cause="retention",
                               actor_id=actor_id, now=now)
         if nothing_left and not dry_run:
             ctx.store.delete_registration(reg_id)

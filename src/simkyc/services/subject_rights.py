@@ -141,7 +141,7 @@ def erase_subject(ctx: ServiceContext, *, actor: Agent, number: str, reason: str
                      for e in tx.evidence.list(registration_id=reg_id) if e.id not in purged]
             items += [PurgedItem(reg_id, "record", x.id, now)
                       for x in tx.records.for_registration(registration_id=reg_id) if x.jws]
-            destroy_items(ctx, tx, reg_id, items, shred=True, reason="erasure",
+            destroy_items(ctx, tx, reg_id, items, shred=True, cause="erasure",
                           actor_id=actor.id, now=now)
             tx.audit.append(at=now, actor_id=actor.id, action="subject.erase",
                             registration_id=reg_id, detail=reason.strip()[:500])
