@@ -51,9 +51,21 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
 
+    #: The decision policy (TOML; ``simkyc policy validate``); the built-in default if unset.
+    policy_file: Path | None = None
+    #: Ed25519 record-signing keys (default ``<data dir>/signing``; created on first use).
+    signing_keys_dir: Path | None = None
+    #: Run the delivery and purge loop inside the API process (off: run ``simkyc outbox
+    #: deliver`` / ``simkyc purge`` elsewhere).
+    delivery_loop: bool = True
+
     @property
     def evidence_dir(self) -> Path:
         return self.data_dir / "evidence"
+
+    @property
+    def resolved_signing_keys_dir(self) -> Path:
+        return self.signing_keys_dir or self.data_dir / "signing"
 
     @property
     def resolved_database_url(self) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 from typing import Any
 
 from PIL import Image
@@ -22,8 +23,11 @@ def walk_to_face_matched(api: Any, advance: Any, rid: str, id_number: str, *,
                          upper_body: bool = True) -> None:
     """Every step's outcome recorded through the application layer (their own tests run them)."""
     agent = api.actor("agent")
+    fields = json.dumps({"document_kind": "cn-id-reader", "id_number": id_number,
+                         "birth_date": "1949-12-31", "valid_until": "2040-01-01"}).encode()
     for step in STEPS:
-        advance(api.ctx, agent, rid, step, subject=f"CHN/{id_number}")
+        ev = ((K.IDENTITY_FIELDS, "application/json", fields),) if step == "document" else ()
+        advance(api.ctx, agent, rid, step, subject=f"CHN/{id_number}", evidence=ev)
     if upper_body:
         advance(api.ctx, agent, rid, "attach", evidence=((K.UPPER_BODY, "image/png", _png()),))
 

@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
 from simkyc import __version__
+from simkyc.api.background import lifespan
 from simkyc.api.errors import install_error_handlers
 from simkyc.api.limits import BodyLimitMiddleware, SecurityHeadersMiddleware
 from simkyc.api.routes import (
@@ -18,6 +19,7 @@ from simkyc.api.routes import (
     flow,
     health,
     liveness,
+    records,
     registrations,
     voice,
 )
@@ -42,7 +44,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
                   description="Live identity verification and real-name registration. "
                               "1:1 face verification only; clients see pass/fail and reasons. "
                               "Every error is {\"error\": <code>, \"detail\": <text>}.",
-                  generate_unique_id_function=_operation_id)
+                  generate_unique_id_function=_operation_id, lifespan=lifespan)
     app.state.settings = settings
     app.state.runtime = runtime
     app.state.engine = runtime.engine  # one engine (and pool) per process
@@ -56,7 +58,8 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.add_middleware(SecurityHeadersMiddleware)
     install_error_handlers(app)
     routers: list[Any] = [health.router, flow.router, registrations.router, document.router,
-                          face.router, liveness.router, voice.router, admin.router]
+                          face.router, liveness.router, voice.router, admin.router,
+                          records.router]
     for router in routers:
         app.include_router(router)
     app.include_router(capture_page.router)

@@ -33,17 +33,25 @@ class Permission(enum.StrEnum):
     """Verify and read the audit chain."""
     MANAGE_ACCOUNTS = "manage_accounts"
     """Create, list and revoke accounts and their tokens."""
+    END_SERVICES = "end_services"
+    """Record that a registered service ended (ported out, cancelled): it frees its count."""
+    MANAGE_DELIVERY = "manage_delivery"
+    """List record deliveries and retry parked ones."""
+    SUBJECT_RIGHTS = "subject_rights"
+    """Export a customer's records and evidence (access request) and erase them (audited)."""
 
 
 P = Permission
 
 ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = {
-    Role.AGENT: frozenset({P.RUN_REGISTRATIONS}),
-    Role.SUPERVISOR: frozenset({P.RUN_REGISTRATIONS, P.APPROVE_OVERRIDE, P.LIFT_LOCKOUT}),
-    Role.COMPLIANCE: frozenset({P.READ_ANY_REGISTRATION, P.READ_EVIDENCE, P.READ_AUDIT}),
+    Role.AGENT: frozenset({P.RUN_REGISTRATIONS, P.END_SERVICES}),
+    Role.SUPERVISOR: frozenset({P.RUN_REGISTRATIONS, P.APPROVE_OVERRIDE, P.LIFT_LOCKOUT,
+                                P.END_SERVICES}),
+    Role.COMPLIANCE: frozenset({P.READ_ANY_REGISTRATION, P.READ_EVIDENCE, P.READ_AUDIT,
+                                P.SUBJECT_RIGHTS}),
     Role.AUDITOR: frozenset({P.READ_ANY_REGISTRATION, P.READ_AUDIT}),
     Role.ADMIN: frozenset({P.READ_ANY_REGISTRATION, P.READ_AUDIT, P.DESTROY_KEYS,
-                           P.MANAGE_ACCOUNTS}),
+                           P.MANAGE_ACCOUNTS, P.END_SERVICES, P.MANAGE_DELIVERY}),
 }
 
 

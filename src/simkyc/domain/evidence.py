@@ -16,6 +16,9 @@ class EvidenceKind(enum.StrEnum):
     VOICE_AUDIO = "voice_audio"
     VOICE_VIDEO = "voice_video"
     UPPER_BODY = "upper_body"
+    #: The identity's fields as read (name, number, dates; JSON, no photo), kept by the
+    #: document step for the registration rules and the signed record.
+    IDENTITY_FIELDS = "identity_fields"
 
 
 @dataclass(frozen=True)

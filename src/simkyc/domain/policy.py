@@ -276,6 +276,97 @@ class RegistrationPolicy:
 
 
 @dataclass(frozen=True)
+class RetentionPolicy:
+    """How long evidence and records are kept, in days (issue 14; ``simkyc purge``).
+
+    Each ``<kind>_days`` counts from the capture for the kinds not in
+    ``after_service_end`` (raw video and audio), and from the end of the
+    service (ported out, cancelled) for those in it: while the service is
+    active they are kept. ``record_days``: the signed record, from the end of
+    the service. ``unfinished_days``: everything of a registration that never
+    reached ``registered`` (rejected, expired), from its last change.
+    """
+
+    document_image_days: int = 730
+    reader_record_days: int = 730
+    document_photo_days: int = 730
+    identity_fields_days: int = 730
+    live_face_days: int = 730
+    upper_body_days: int = 730
+    liveness_video_days: int = 30
+    voice_audio_days: int = 30
+    voice_video_days: int = 30
+    record_days: int = 730
+    unfinished_days: int = 30
+    after_service_end: tuple[str, ...] = (
+        "document_image", "reader_record", "document_photo", "identity_fields", "live_face",
+        "upper_body", "record")
+    #: The in-process loop runs the purge this often (seconds; 0 = never on a schedule).
+    purge_interval_seconds: int = 3600
+
+
+#: Every field a record can carry (``simkyc.services.records``); a profile names a subset.
+RECORD_FIELDS: tuple[str, ...] = (
+    "registration_id", "registered_at", "consent_at", "operator_id", "operator_name",
+    "outlet_id", "outlet_name", "agent_id", "service_kind", "service_id", "iccid",
+    "subject_name", "subject_id_number", "subject_document_kind", "subject_issuing_state",
+    "subject_nationality", "subject_birth_date", "subject_sex", "subject_ethnicity",
+    "subject_address", "document_valid_until", "assisted_override", "stages", "evidence",
+    "policy_version", "flow_version")
+
+
+@dataclass(frozen=True)
+class DeliveryProfile:
+    """What one kind of recipient receives: ``fields`` of :data:`RECORD_FIELDS`, and the
+    evidence kinds whose content is embedded (``embed_evidence``; the others are
+    referred to by SHA-256 only). Face templates are never a field."""
+
+    name: str
+    fields: tuple[str, ...]
+    embed_evidence: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DeliverySink:
+    """Where records go: ``kind`` ``webhook`` (``target`` an http(s) URL) or ``directory``
+    (``target`` a folder), each receiving the records of ``profile``."""
+
+    name: str
+    kind: str
+    target: str
+    profile: str
+
+
+#: What the regulator is mandated to receive (real-name registration): who, which
+#: service, where and when, and the evidence by hash.
+REGULATOR_PROFILE = DeliveryProfile(name="regulator", fields=(
+    "registration_id", "registered_at", "operator_name", "outlet_id", "service_kind",
+    "service_id", "iccid", "subject_name", "subject_id_number", "subject_document_kind",
+    "subject_issuing_state", "evidence", "policy_version"))
+OPERATOR_PROFILE = DeliveryProfile(name="operator", fields=RECORD_FIELDS)
+
+
+@dataclass(frozen=True)
+class DeliveryPolicy:
+    """Signed records and their delivery (issue 14). A delivery that failed
+    ``max_attempts`` times is parked for an admin; the wait before attempt n+1 is
+    ``min(backoff_max_seconds, backoff_base_seconds * 2**(n-1))`` scaled by a random
+    factor in [0.5, 1] (jitter)."""
+
+    profiles: tuple[DeliveryProfile, ...] = (REGULATOR_PROFILE, OPERATOR_PROFILE)
+    sinks: tuple[DeliverySink, ...] = ()
+    max_attempts: int = 8
+    backoff_base_seconds: float = 5.0
+    backoff_max_seconds: float = 3600.0
+    timeout_seconds: float = 10.0
+    #: A loop leases the deliveries it sends for this long (seconds, more than
+    #: ``timeout_seconds``); a loop that died mid-delivery is taken over after it.
+    lease_seconds: float = 60.0
+    #: The in-process loop looks for due deliveries this often (seconds).
+    poll_seconds: float = 2.0
+
+
+@dataclass(frozen=True)
 class DecisionPolicy:
     version: str = "2026.12-1"
     document: DocumentPolicy = field(default_factory=DocumentPolicy)
@@ -283,6 +374,8 @@ class DecisionPolicy:
     liveness: LivenessPolicy = field(default_factory=LivenessPolicy)
     voice: VoicePolicy = field(default_factory=VoicePolicy)
     registration: RegistrationPolicy = field(default_factory=RegistrationPolicy)
+    retention: RetentionPolicy = field(default_factory=RetentionPolicy)
+    delivery: DeliveryPolicy = field(default_factory=DeliveryPolicy)
 
 
 DEFAULT_POLICY = DecisionPolicy()
@@ -290,9 +383,16 @@ DEFAULT_POLICY = DecisionPolicy()
 __all__ = [
     "DEFAULT_POLICY",
     "DecisionPolicy",
+    "DeliveryPolicy",
+    "DeliveryProfile",
+    "DeliverySink",
     "DocumentPolicy",
     "FacePolicy",
     "LivenessPolicy",
+    "OPERATOR_PROFILE",
+    "RECORD_FIELDS",
+    "REGULATOR_PROFILE",
     "RegistrationPolicy",
+    "RetentionPolicy",
     "VoicePolicy",
 ]

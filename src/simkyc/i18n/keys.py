@@ -17,6 +17,7 @@ from collections.abc import Iterable
 RULE_REASONS: tuple[str, ...] = (
     "identity_unknown", "too_many_numbers_for_identity", "upper_body_missing",
     "too_many_attempts", "session_timeout", "video_missing",
+    "service_id_in_use", "iccid_in_use",
 )
 
 #: Every ``error`` code of the API's error envelope ``{"error": <code>, "detail": <text>}``.

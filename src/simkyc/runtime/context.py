@@ -68,13 +68,20 @@ def build_runtime(settings: Settings, *, policy: DecisionPolicy = DEFAULT_POLICY
     or a database that is not migrated.
     """
     keyring = MasterKeyring(settings.master_key_bytes, settings.previous_master_keys_bytes)
+    if policy is DEFAULT_POLICY and settings.policy_file is not None:
+        from simkyc.adapters.policy_file import load_policy_file
+
+        policy = load_policy_file(settings.policy_file)
+    from simkyc.adapters.jose import SigningKeys
+
+    signer = SigningKeys(settings.resolved_signing_keys_dir)
     if migrate:
         ensure_schema(settings)
     engine = make_engine(settings.resolved_database_url)
     context = ServiceContext(
         uow=unit_of_work_factory(make_session_factory(engine)),
         store=EvidenceStore(settings.evidence_dir), keys=keyring, policy=policy,
-        limits=limits_from(settings), dialect=engine.dialect.name)
+        limits=limits_from(settings), dialect=engine.dialect.name, signer=signer)
     return Runtime(context=context, engine=engine, settings=settings)
 
 

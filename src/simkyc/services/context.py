@@ -23,6 +23,7 @@ from simkyc.services.ports import (
     RandomSource,
     UnitOfWorkFactory,
 )
+from simkyc.services.records_ports import RecordSigner
 
 MB = 1024 * 1024
 
@@ -82,6 +83,8 @@ class ServiceContext:
     limits: MediaLimits = field(default_factory=MediaLimits)
     before_commit: Callable[[], None] | None = None
     dialect: str = "sqlite"
+    #: Signs registration records (None: no records are issued, e.g. a bare test context).
+    signer: RecordSigner | None = None
 
 
 __all__ = ["MediaLimits", "ServiceContext", "new_hex_id", "system_random", "utc_now"]

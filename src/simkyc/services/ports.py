@@ -26,6 +26,7 @@ from simkyc.domain.evidence import EvidenceKind, EvidenceRef
 from simkyc.domain.parties import Agent, Outlet, Role
 from simkyc.domain.registration import Registration
 from simkyc.domain.results import StageOutcome
+from simkyc.services.records_ports import Outbox, Records, Services, Tombstones
 
 Clock = Callable[[], datetime]
 IdSource = Callable[[], str]
@@ -144,6 +145,9 @@ class AuditLog(Protocol):
     def verify(self) -> AuditVerification: ...
     def entries(self, *, registration_id: str | None = None,
                 limit: int = 200) -> list[AuditEntry]: ...
+    def entry(self, *, seq: int) -> AuditEntry | None: ...
+    def between(self, *, since: datetime | None = None, until: datetime | None = None,
+                limit: int = 100_000) -> list[AuditEntry]: ...
 
 
 class UnitOfWork(Protocol):
@@ -158,6 +162,10 @@ class UnitOfWork(Protocol):
     lockouts: Lockouts
     idempotency: Idempotency
     audit: AuditLog
+    services: Services
+    records: Records
+    outbox: Outbox
+    tombstones: Tombstones
 
     def lock_subject(self, subject_id_hash: str) -> None:
         """Serialise every transaction that applies a rule to this identity until commit."""

@@ -21,6 +21,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -210,6 +211,76 @@ Index("ix_registrations_outlet_created", RegistrationRow.outlet_id, Registration
 Index("ix_verification_failures_subject_at", VerificationFailureRow.subject_id_hash,
       VerificationFailureRow.at)
 
+
+class ServiceRow(Base):
+    """A registered service (number, SIM) held by an identity; ``active`` until it ends."""
+
+    __tablename__ = "services"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    registration_id: Mapped[str] = mapped_column(ForeignKey("registrations.id"), unique=True)
+    operator_id: Mapped[str] = mapped_column(ForeignKey("operators.id"))
+    subject_id_hash: Mapped[str] = mapped_column(String(64), index=True)
+    service_kind: Mapped[str] = mapped_column(String(20))
+    service_id: Mapped[str] = mapped_column(String(64))
+    iccid: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    end_reason: Mapped[str | None] = mapped_column(String(20), nullable=True)
+
+
+class RecordRow(Base):
+    """A signed registration record for one delivery profile (the JWS; NULL once purged)."""
+
+    __tablename__ = "records"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    registration_id: Mapped[str] = mapped_column(ForeignKey("registrations.id"), index=True)
+    profile: Mapped[str] = mapped_column(String(64))
+    kid: Mapped[str] = mapped_column(String(64))
+    policy_sha256: Mapped[str] = mapped_column(String(64))
+    payload_sha256: Mapped[str] = mapped_column(String(64))
+    jws: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class OutboxRow(Base):
+    """One record to deliver to one sink: ``pending`` -> ``delivered`` or ``parked``."""
+
+    __tablename__ = "outbox"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    record_id: Mapped[str] = mapped_column(ForeignKey("records.id"), index=True)
+    sink: Mapped[str] = mapped_column(String(64))
+    idempotency_key: Mapped[str] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class TombstoneRow(Base):
+    """What a purge or an erasure destroyed: the item's kind, id and hash, when and why."""
+
+    __tablename__ = "tombstones"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    registration_id: Mapped[str] = mapped_column(String(32), index=True)
+    item_kind: Mapped[str] = mapped_column(String(32))
+    item_id: Mapped[str] = mapped_column(String(32))
+    sha256: Mapped[str] = mapped_column(String(64))
+    purged_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    reason: Mapped[str] = mapped_column(String(32))
+
+
+Index("uq_services_active_number", ServiceRow.operator_id, ServiceRow.service_id, unique=True,
+      sqlite_where=text("active"), postgresql_where=text("active"))
+Index("uq_services_active_iccid", ServiceRow.operator_id, ServiceRow.iccid, unique=True,
+      sqlite_where=text("active AND iccid IS NOT NULL"),
+      postgresql_where=text("active AND iccid IS NOT NULL"))
+Index("uq_outbox_record_sink", OutboxRow.record_id, OutboxRow.sink, unique=True)
+
 __all__ = [
     "AgentRow",
     "AuditHeadRow",
@@ -221,9 +292,13 @@ __all__ = [
     "IdempotencyRow",
     "LockoutRow",
     "OperatorRow",
+    "OutboxRow",
     "OutletRow",
+    "RecordRow",
     "RegistrationRow",
+    "ServiceRow",
     "StageResultRow",
     "TokenRow",
+    "TombstoneRow",
     "VerificationFailureRow",
 ]

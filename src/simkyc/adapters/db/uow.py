@@ -28,6 +28,12 @@ from simkyc.adapters.db.repositories import (
     SqlRegistrations,
     SqlStageResults,
 )
+from simkyc.adapters.db.repositories.records import (
+    SqlOutbox,
+    SqlRecords,
+    SqlServices,
+    SqlTombstones,
+)
 
 
 class SqlUnitOfWork:
@@ -50,6 +56,10 @@ class SqlUnitOfWork:
         self.lockouts = SqlLockouts(s)
         self.idempotency = SqlIdempotency(s)
         self.audit = SqlAuditLog(s)
+        self.services = SqlServices(s)
+        self.records = SqlRecords(s)
+        self.outbox = SqlOutbox(s)
+        self.tombstones = SqlTombstones(s)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

@@ -32,6 +32,7 @@ from simkyc.domain.registration import Registration, RegistrationStatus
 from simkyc.domain.results import StageOutcome
 from simkyc.services.context import ServiceContext
 from simkyc.services.evidence import NewEvidence, drop_files, write_items
+from simkyc.services.policy_doc import policy_sha256
 from simkyc.services.ports import UnitOfWork
 from simkyc.services.registrations import expire_if_stale, load_visible
 
@@ -191,6 +192,7 @@ def record_step(
     counts_toward_lockout: bool = True,
     only_from: RegistrationStatus | None = None,
     amend: Any = None,
+    on_recorded: Any = None,
 ) -> Recorded:
     """Store a step's evidence and outcome and move the registration, atomically (phase 3).
 
@@ -208,6 +210,10 @@ def record_step(
     (an identity document only while ``started``).
     ``amend``: a callable ``(Registration) -> Registration`` applied under the lock
     before the move (the service named at the register step).
+    ``on_recorded``: a callable ``(tx, Registration, passed)`` run under the lock after
+    the move, in the same transaction (the register step issues the signed record).
+    Every stage result records the canonical SHA-256 of the policy it was decided
+    under (``details["policy_sha256"]``).
     """
     definition = ctx.flow.step(step)
     _require_role(actor, definition)
@@ -245,6 +251,8 @@ def record_step(
                 reasons = (*reasons, "too_many_attempts")
             write_items(ctx, tx, reg, evidence, written)
             if outcome is not None:
+                outcome = replace(outcome, details={**outcome.details,
+                                                    "policy_sha256": policy_sha256(ctx.policy)})
                 if written:
                     outcome = replace(outcome, details={
                         **outcome.details,
@@ -257,6 +265,8 @@ def record_step(
                 moved = replace(moved, subject_id_hash=subject_hash)
             if moved != stored:
                 tx.registrations.save(registration=moved)
+            if on_recorded is not None:
+                on_recorded(tx, moved, passed)
             if counted_hash and not passed and outcome is not None and counts_toward_lockout:
                 locked = _count_failure(ctx, tx, counted_hash, reg.id, step, now)
             tx.audit.append(

@@ -93,6 +93,10 @@ def run_document(ctx: ServiceContext, models: StageModels, *, actor: Agent,
     if reading.photo is not None and identity:
         evidence.append(NewEvidence(EvidenceKind.DOCUMENT_PHOTO, "image/png",
                                     encode_png(reading.photo)))
+    if identity and reading.accepted:
+        from simkyc.services.identity_fields import identity_evidence
+
+        evidence.append(identity_evidence(reading.kind, reading.fields))
     subject = subject_of(reading) if identity else None
     refuse_if_locked(ctx, actor=actor, registration_id=registration_id, subject=subject)
 

@@ -84,3 +84,17 @@ class SqlAuditLog(Repository):
         if registration_id is not None:
             stmt = stmt.where(AuditRow.registration_id == registration_id)
         return [_entry(r) for r in self.session.scalars(stmt)]
+
+    def entry(self, *, seq: int) -> AuditEntry | None:
+        row = self.session.get(AuditRow, seq)
+        return _entry(row) if row is not None else None
+
+    def between(self, *, since: datetime | None = None, until: datetime | None = None,
+                limit: int = 100_000) -> list[AuditEntry]:
+        """Entries with ``since <= at < until``, oldest first."""
+        stmt = select(AuditRow).order_by(AuditRow.seq).limit(limit)
+        if since is not None:
+            stmt = stmt.where(AuditRow.at >= since)
+        if until is not None:
+            stmt = stmt.where(AuditRow.at < until)
+        return [_entry(r) for r in self.session.scalars(stmt)]
