@@ -19,6 +19,7 @@ from simkyc.cli import (
     checks_liveness,
     checks_voice,
     verify,
+    worker,
 )
 from simkyc.cli.output import EXIT_CANNOT_CHECK, dumps
 
@@ -58,6 +59,7 @@ checks_face.register(app)
 checks_liveness.register(app)
 checks_voice.register(app)
 verify.register(app)
+worker.register(app)
 
 
 def quiet_native_logs() -> None:

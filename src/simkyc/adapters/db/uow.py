@@ -24,6 +24,7 @@ from simkyc.adapters.db.repositories import (
     SqlDataKeys,
     SqlEvidence,
     SqlIdempotency,
+    SqlJobs,
     SqlLockouts,
     SqlRegistrations,
     SqlStageResults,
@@ -50,6 +51,7 @@ class SqlUnitOfWork:
         self.lockouts = SqlLockouts(s)
         self.idempotency = SqlIdempotency(s)
         self.audit = SqlAuditLog(s)
+        self.jobs = SqlJobs(s)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
