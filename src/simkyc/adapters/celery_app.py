@@ -75,7 +75,11 @@ def make_celery(settings: Settings) -> Celery:
         accept_content=["json"],
         task_default_queue=settings.broker_queue,
         broker_connection_retry_on_startup=True,
-        broker_transport_options={"visibility_timeout": settings.broker_visibility_timeout},
+        # Redis: scan for unacknowledged tasks of dead workers every 10 s (kombu's
+        # default scans every 100 s) and give back those older than the time-out.
+        broker_transport_options={"visibility_timeout": settings.broker_visibility_timeout,
+                                  "unacked_restore_interval": 10,
+                                  "unacked_restore_throttle": 1},
         worker_hijack_root_logger=False,
         worker_send_task_events=False,
     )

@@ -15,8 +15,10 @@ delivered again): the unit of work that records the step's outcome also marks
 the job recorded (``recorded_at``, set only if still empty), so a second
 delivery's recording rolls back whole and it takes the first one's result. A
 delivery that finds the job recorded does not run the step again. A challenge
-(liveness, voice) is reserved by one job; if an earlier delivery used it up
-and died before recording, the next delivery makes it usable again.
+(liveness, voice) is checked open when the job is submitted and reserved by
+that one job; the worker's run keeps it usable (time spent in the queue does
+not expire it, and if an earlier delivery used it up and died before
+recording, the next delivery makes it usable again).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from datetime import timedelta
 from typing import Any, Protocol
 
 from simkyc.domain.errors import (
+    ChallengeError,
     ConfigurationError,
     ConflictError,
     InputError,
@@ -55,6 +58,8 @@ _PARAMS: dict[str, tuple[str, ...]] = {
     "voice": ("nonce", "prompt_shown_at_ms"), "face_match": ()}
 _NONCE = re.compile(r"^[0-9a-f]{32}$")
 _DOC_KINDS = ("auto", "cn-id-front", "cn-id-back", "passport", "td1")
+#: Seconds a held challenge stays valid when a worker starts the job's run.
+CHALLENGE_GRACE_S = 120
 
 
 class JobQueue(Protocol):
@@ -153,6 +158,8 @@ def submit_job(ctx: ServiceContext, backend: JobBackend, *, actor: Agent,
                                                data_key=key, plaintext=data)
                     written.append((reg.id, blob_id))
                     inputs[name] = JobInput(blob_id=blob_id, sha256=sha, size=len(data))
+            if params.get("nonce"):
+                _check_challenge(tx, reg.id, submission.step, params["nonce"], now)
             job = Job(id=ctx.new_id(), registration_id=reg.id, actor_id=actor.id,
                       step=submission.step, status=JobStatus.QUEUED, created_at=now,
                       updated_at=now, request_sha256=digest, inputs=inputs, params=params,
@@ -170,6 +177,19 @@ def submit_job(ctx: ServiceContext, backend: JobBackend, *, actor: Agent,
             "error": "internal_error", "detail": "the job queue was unreachable"})
         raise ConfigurationError(f"the job queue is unreachable: {type(exc).__name__}") from exc
     return job
+
+
+def _check_challenge(tx: UnitOfWork, registration_id: str, step: str, nonce: str,
+                     now: Any) -> None:
+    """The challenge is this registration's, of this step, unused and not expired (as
+    the step would check it now; the worker's run re-checks it under its own lock)."""
+    c = tx.jobs.challenge(nonce=nonce)
+    if c is None or c["registration_id"] != registration_id or c["kind"] != step:
+        raise ChallengeError("unknown challenge")
+    if c["used_at"] is not None:
+        raise ChallengeError("challenge already used")
+    if c["expires_at"] < now:
+        raise ChallengeError("challenge expired")
 
 
 def read_job(ctx: ServiceContext, *, actor: Agent, job_id: str) -> Job:
@@ -221,8 +241,8 @@ def decide_job(ctx: ServiceContext, models: StageModels, inputs: EvidenceStore, 
     if job.recorded_at is not None:
         return _finish_recorded(ctx, inputs, job)
     try:
-        if job.challenge_nonce and job.attempts > 1:
-            _release_challenge(ctx, job)
+        if job.challenge_nonce:
+            _hold_challenge(ctx, job)
         files = _read_inputs(ctx, inputs, job)
         tracked = replace(ctx, uow=_recording_uow(ctx, job))
         result = _run_step(tracked, models, actor, job, files)
@@ -274,12 +294,20 @@ def _read_inputs(ctx: ServiceContext, inputs: EvidenceStore, job: Job) -> dict[s
             for name, i in job.inputs.items()}
 
 
-def _release_challenge(ctx: ServiceContext, job: Job) -> None:
+def _hold_challenge(ctx: ServiceContext, job: Job) -> None:
+    """The job's challenge stays usable for this run: it was open when the job was
+    submitted (checked then), so the time spent in the queue does not expire it; on a
+    second delivery it is unused again if the first used it up and died."""
     assert job.challenge_nonce is not None
     with ctx.uow() as tx:
-        if tx.jobs.get(job_id=job.id, for_update=True).recorded_at is None:
-            tx.jobs.release_challenge(nonce=job.challenge_nonce,
-                                      registration_id=job.registration_id)
+        if tx.jobs.get(job_id=job.id, for_update=True).recorded_at is not None:
+            return
+        c = tx.jobs.challenge(nonce=job.challenge_nonce)
+        if c is None or c["registration_id"] != job.registration_id:
+            return  # the step itself refuses it
+        until = max(c["expires_at"], ctx.clock() + timedelta(seconds=CHALLENGE_GRACE_S))
+        tx.jobs.hold_challenge(nonce=job.challenge_nonce, registration_id=job.registration_id,
+                               expires_at=until, release=job.attempts > 1)
 
 
 def _finish_recorded(ctx: ServiceContext, inputs: EvidenceStore, job: Job) -> Job:

@@ -81,12 +81,26 @@ class SqlJobs(Repository):
             .values(recorded_at=now, recorded=outcome))
         return bool(done.rowcount)  # type: ignore[attr-defined]
 
-    def release_challenge(self, *, nonce: str, registration_id: str) -> None:
-        """Make the challenge a job holds usable again (its earlier delivery used it up,
-        then died before recording anything)."""
+    def challenge(self, *, nonce: str) -> dict[str, Any] | None:
+        """A challenge's ``registration_id``, ``kind``, ``used_at``, ``expires_at`` (locked)."""
+        row = self.session.scalar(select(ChallengeRow).where(ChallengeRow.nonce == nonce)
+                                  .with_for_update())
+        if row is None:
+            return None
+        return {"registration_id": row.registration_id, "kind": row.kind,
+                "used_at": utc(row.used_at), "expires_at": utc_required(row.expires_at)}
+
+    def hold_challenge(self, *, nonce: str, registration_id: str, expires_at: datetime,
+                       release: bool) -> None:
+        """Keep the challenge a job holds usable for its run: valid until ``expires_at``
+        (the job was submitted in time, then waited in the queue) and, with ``release``,
+        unused again (an earlier delivery used it up, then died before recording)."""
+        values: dict[str, Any] = {"expires_at": expires_at}
+        if release:
+            values["used_at"] = None
         self.session.execute(update(ChallengeRow).where(
             ChallengeRow.nonce == nonce, ChallengeRow.registration_id == registration_id)
-            .values(used_at=None))
+            .values(**values))
 
     def unfinished(self, *, older_than: datetime, limit: int = 500) -> list[Job]:
         """Jobs still queued or running that were last touched before ``older_than``."""
