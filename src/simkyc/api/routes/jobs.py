@@ -169,11 +169,9 @@ def for_mode(app: FastAPI, settings: Settings, routers: list[Any]) -> list[APIRo
     if settings.workers != "celery":
         return [*routers, status_router]
     if not hasattr(app.state, "jobs"):
-        from simkyc.adapters.celery_app import CeleryQueue, make_celery
-        from simkyc.runtime.stores import make_store
+        from simkyc.runtime.jobs import build_job_backend
 
-        app.state.jobs = JobBackend(inputs=make_store(settings, "jobs"),
-                                    queue=CeleryQueue(make_celery(settings)))
+        app.state.jobs = build_job_backend(settings)
     mine = {(r.path, m) for r in steps_router.routes if isinstance(r, APIRoute)
             for m in r.methods}
     kept = []
