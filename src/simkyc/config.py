@@ -58,6 +58,24 @@ class Settings(BaseSettings):
     #: Run the delivery and purge loop inside the API process (off: run ``simkyc outbox
     #: deliver`` / ``simkyc purge`` elsewhere).
     delivery_loop: bool = True
+    #: Where verification runs: ``inline`` (in the web process, the single shop server)
+    #: or ``celery`` (workers; step routes answer 202 with a job id).
+    workers: Literal["inline", "celery"] = "inline"
+    #: Celery broker: Redis by default, RabbitMQ as ``amqp://user:pass@host:5672//``.
+    broker_url: str = "redis://127.0.0.1:6379/0"
+    #: Redis only: seconds before a task a worker took but never acknowledged (it died)
+    #: is delivered again. Longer than the slowest step; RabbitMQ redelivers at once.
+    broker_visibility_timeout: int = 600
+    #: The queue the web tier sends jobs to and the workers take them from.
+    broker_queue: str = "simkyc"
+    #: Evidence backend: ``local`` (the folder under the data dir) or ``s3``.
+    evidence_backend: Literal["local", "s3"] = "local"
+    s3_bucket: str | None = None
+    s3_prefix: str = "simkyc/"
+    #: An S3-compatible endpoint (MinIO, Ceph); None for AWS. Credentials come from the
+    #: usual AWS variables (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY).
+    s3_endpoint_url: str | None = None
+    s3_region: str = "us-east-1"
 
     @property
     def evidence_dir(self) -> Path:

@@ -18,6 +18,7 @@ from simkyc.api.routes import (
     face,
     flow,
     health,
+    jobs,
     liveness,
     records,
     registrations,
@@ -60,6 +61,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     routers: list[Any] = [health.router, flow.router, registrations.router, document.router,
                           face.router, liveness.router, voice.router, admin.router,
                           records.router]
+    routers = jobs.for_mode(app, settings, routers)  # jobs; the 202 step routes with workers
     for router in routers:
         app.include_router(router)
     app.include_router(capture_page.router)

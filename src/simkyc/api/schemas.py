@@ -301,3 +301,27 @@ __all__ = [
     "check_text_tree",
     "clean_text",
 ]
+
+
+# --- jobs (the celery run mode) ---
+
+class JobErrorOut(BaseModel):
+    error: str
+    detail: str
+
+
+class JobOut(BaseModel):
+    """A step submitted to the workers. ``result``: once ``done``, the body the step's
+    route answers in the inline mode (pass/fail and reasons); ``error``: once ``failed``,
+    why no decision was reached (the envelope the inline route would have answered)."""
+
+    id: str
+    step: str
+    registration_id: str
+    status: Literal["queued", "running", "done", "failed"]
+    attempts: int
+    created_at: datetime
+    updated_at: datetime
+    finished_at: datetime | None
+    result: dict[str, Any] | None
+    error: JobErrorOut | None

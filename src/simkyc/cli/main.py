@@ -20,6 +20,7 @@ from simkyc.cli import (
     checks_voice,
     records,
     verify,
+    worker,
 )
 from simkyc.cli.output import EXIT_CANNOT_CHECK, dumps
 
@@ -60,6 +61,7 @@ checks_liveness.register(app)
 checks_voice.register(app)
 verify.register(app)
 records.register(app)
+worker.register(app)
 
 
 def quiet_native_logs() -> None:

@@ -15,10 +15,10 @@ from sqlalchemy import Engine
 from simkyc.adapters.crypto import MasterKeyring
 from simkyc.adapters.db.engine import make_engine, make_session_factory
 from simkyc.adapters.db.uow import unit_of_work_factory
-from simkyc.adapters.evidence_store import EvidenceStore
 from simkyc.config import Settings
 from simkyc.domain.errors import ConfigurationError
 from simkyc.domain.policy import DEFAULT_POLICY, DecisionPolicy
+from simkyc.runtime.stores import make_store
 from simkyc.services.context import MediaLimits, ServiceContext
 
 
@@ -80,7 +80,7 @@ def build_runtime(settings: Settings, *, policy: DecisionPolicy = DEFAULT_POLICY
     engine = make_engine(settings.resolved_database_url)
     context = ServiceContext(
         uow=unit_of_work_factory(make_session_factory(engine)),
-        store=EvidenceStore(settings.evidence_dir), keys=keyring, policy=policy,
+        store=make_store(settings), keys=keyring, policy=policy,
         limits=limits_from(settings), dialect=engine.dialect.name, signer=signer)
     return Runtime(context=context, engine=engine, settings=settings)
 

@@ -23,6 +23,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from simkyc.domain.evidence import EvidenceKind, EvidenceRef
+from simkyc.domain.jobs import Job
 from simkyc.domain.parties import Agent, Outlet, Role
 from simkyc.domain.registration import Registration
 from simkyc.domain.results import StageOutcome
@@ -150,6 +151,20 @@ class AuditLog(Protocol):
                 limit: int = 100_000) -> list[AuditEntry]: ...
 
 
+class Jobs(Protocol):
+    """Step submissions run by workers (:mod:`simkyc.services.jobs`)."""
+
+    def add(self, *, job: Job) -> None: ...
+    def get(self, *, job_id: str, for_update: bool = False) -> Job: ...
+    def by_client_key(self, *, actor_id: str, key: str) -> Job | None: ...
+    def save(self, *, job: Job) -> None: ...
+    def mark_recorded(self, *, job_id: str, outcome: dict[str, Any], now: datetime) -> bool: ...
+    def challenge(self, *, nonce: str) -> dict[str, Any] | None: ...
+    def hold_challenge(self, *, nonce: str, registration_id: str, expires_at: datetime,
+                       release: bool) -> None: ...
+    def unfinished(self, *, older_than: datetime, limit: int = 500) -> list[Job]: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction with a repository per aggregate (see the module docstring)."""
 
@@ -166,6 +181,7 @@ class UnitOfWork(Protocol):
     records: Records
     outbox: Outbox
     tombstones: Tombstones
+    jobs: Jobs
 
     def lock_subject(self, subject_id_hash: str) -> None:
         """Serialise every transaction that applies a rule to this identity until commit."""
@@ -219,6 +235,7 @@ __all__ = [
     "EvidenceStore",
     "IdSource",
     "Idempotency",
+    "Jobs",
     "Keyring",
     "Lockouts",
     "RandomSource",

@@ -21,6 +21,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    UniqueConstraint,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -207,6 +208,37 @@ class IdempotencyRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class JobRow(Base):
+    """A step submission run by a worker (celery mode); see :mod:`simkyc.domain.jobs`.
+
+    ``challenge_nonce`` is unique: one job per challenge. ``(actor_id, client_key)``
+    is unique: a client's Idempotency-Key names one job.
+    """
+
+    __tablename__ = "jobs"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    registration_id: Mapped[str] = mapped_column(ForeignKey("registrations.id"), index=True)
+    actor_id: Mapped[str] = mapped_column(String(32))
+    step: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    request_sha256: Mapped[str] = mapped_column(String(64))
+    inputs: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    client_key: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    challenge_nonce: Mapped[str | None] = mapped_column(String(64), nullable=True, unique=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    recorded: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    error: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    __table_args__ = (UniqueConstraint("actor_id", "client_key",
+                                       name="uq_jobs_actor_id_client_key"),)
+
+
 Index("ix_registrations_outlet_created", RegistrationRow.outlet_id, RegistrationRow.created_at)
 Index("ix_verification_failures_subject_at", VerificationFailureRow.subject_id_hash,
       VerificationFailureRow.at)
@@ -290,6 +322,7 @@ __all__ = [
     "DataKeyRow",
     "EvidenceRow",
     "IdempotencyRow",
+    "JobRow",
     "LockoutRow",
     "OperatorRow",
     "OutboxRow",

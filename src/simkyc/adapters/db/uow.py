@@ -24,6 +24,7 @@ from simkyc.adapters.db.repositories import (
     SqlDataKeys,
     SqlEvidence,
     SqlIdempotency,
+    SqlJobs,
     SqlLockouts,
     SqlRegistrations,
     SqlStageResults,
@@ -60,6 +61,7 @@ class SqlUnitOfWork:
         self.records = SqlRecords(s)
         self.outbox = SqlOutbox(s)
         self.tombstones = SqlTombstones(s)
+        self.jobs = SqlJobs(s)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

@@ -9,6 +9,7 @@ from simkyc.adapters.db.repositories.audit import GENESIS_HASH, SqlAuditLog
 from simkyc.adapters.db.repositories.challenges import SqlChallenges
 from simkyc.adapters.db.repositories.evidence import SqlDataKeys, SqlEvidence
 from simkyc.adapters.db.repositories.idempotency import SqlIdempotency
+from simkyc.adapters.db.repositories.jobs import SqlJobs
 from simkyc.adapters.db.repositories.lockouts import SqlLockouts
 from simkyc.adapters.db.repositories.registrations import SqlRegistrations
 from simkyc.adapters.db.repositories.stages import SqlStageResults
@@ -21,6 +22,7 @@ __all__ = [
     "SqlDataKeys",
     "SqlEvidence",
     "SqlIdempotency",
+    "SqlJobs",
     "SqlLockouts",
     "SqlRegistrations",
     "SqlStageResults",
