@@ -611,7 +611,8 @@ def _glare(arr: np.ndarray, rng: random.Random) -> np.ndarray:
 
 
 def photograph_heldout(card: Image.Image, rng: random.Random, condition: str,
-                       photo_box: tuple[int, int, int, int] | None = None
+                       photo_box: tuple[int, int, int, int] | None = None,
+                       angle: float | None = None
                        ) -> tuple[Image.Image, tuple[int, int, int, int] | None]:
     """Photograph ``card`` under a held-out ``condition`` (see :data:`HELDOUT_CONDITIONS`).
 
@@ -630,7 +631,8 @@ def photograph_heldout(card: Image.Image, rng: random.Random, condition: str,
         ImageDraw.Draw(mask).rectangle((x0 + margin, y0 + margin, x1 + margin, y1 + margin),
                                        fill=255)
     rotated = condition in ("rotated", "mixed")
-    angle = rng.uniform(-10, 10) if rotated else rng.uniform(-3, 3)
+    drawn = rng.uniform(-10, 10) if rotated else rng.uniform(-3, 3)
+    angle = drawn if angle is None else angle
     canvas = canvas.rotate(angle, resample=Image.Resampling.BICUBIC, expand=rotated,
                            fillcolor=bg)
     mask = mask.rotate(angle, resample=Image.Resampling.BILINEAR, expand=rotated, fillcolor=0)
@@ -665,15 +667,17 @@ def photograph_heldout(card: Image.Image, rng: random.Random, condition: str,
 
 def make_heldout(condition: str, seed: int, *, surname: str | None = None,
                  given_names: str | None = None, framing: str | None = None,
-                 tamper: bool = False) -> GeneratedDocument:
+                 tamper: bool = False, angle: float | None = None) -> GeneratedDocument:
     """A held-out passport page (see :data:`HELDOUT_CONDITIONS`), reproducible from ``seed``.
 
     ``surname``/``given_names`` fix the name (default :func:`heldout_name`),
-    ``framing`` the portrait (``standard``, ``small``, ``tight``, ``none``).
+    ``framing`` the portrait (``standard``, ``small``, ``tight``, ``none``),
+    ``angle`` the page's rotation in degrees (default: drawn for the condition).
     """
     if condition not in HELDOUT_CONDITIONS:
         raise ValueError(f"unknown held-out condition {condition!r}; one of {HELDOUT_CONDITIONS}")
-    rng = random.Random(f"heldout:{condition}:{seed}:{surname}:{given_names}:{framing}:{tamper}")
+    rng = random.Random(f"heldout:{condition}:{seed}:{surname}:{given_names}:{framing}:{tamper}"
+                        + ("" if angle is None else f":{angle}"))
     if surname is None:
         surname, given = heldout_name(rng)
     else:
@@ -687,10 +691,11 @@ def make_heldout(condition: str, seed: int, *, surname: str | None = None,
                         mrz_px=rng.choice((32, 34, 36, 38)))
     doc.truth["fields"]["surname"], doc.truth["fields"]["given_names"] = mrz_names(
         doc.truth["mrz"][0])
-    doc.image, box = photograph_heldout(doc.image, rng, condition, PASSPORT_PHOTO_BOX)
+    doc.image, box = photograph_heldout(doc.image, rng, condition, PASSPORT_PHOTO_BOX, angle)
     doc.truth["photo_box"] = list(box) if box and framing != "none" else None
     doc.truth.update(level=f"heldout-{condition}", condition=condition, seed=seed,
-                     expired=False, tampered=tamper, has_portrait=framing != "none")
+                     expired=False, tampered=tamper, has_portrait=framing != "none",
+                     angle=angle)
     return doc
 
 

@@ -172,28 +172,35 @@ def correct_fields(lines: list[str]) -> list[str]:
     return [l1, l2]
 
 
-def fit_name_line(line: str, length: int, name_start: int) -> str | None:
+def fit_name_line(line: str, length: int, name_start: int, *, spans_line: bool = False
+                  ) -> str | None:
     """A name line (TD3 line 1, TD1 line 3, TD2 line 1) fitted to ``length``.
 
     The name field ends in fillers unless the name fills it, so a line read
     too short or too long is fixed by its trailing filler run, whatever the
     name's length; a run of three or more fillers inside the name (only ``<``
-    and ``<<`` separate its parts) is one ``<<`` read too long. ``None`` when
-    the line cannot be fitted (too long without trailing fillers, or too
-    short and ending in a letter that leaves the rest unknown).
+    and ``<<`` separate its parts) is one ``<<`` read too long. A line read
+    short that ends in a letter is padded only when ``spans_line`` (its text
+    box reaches the end of the MRZ, so the text detector saw the fillers and
+    the recogniser dropped them); otherwise the rest of the name is unknown
+    (hidden by glare, a finger, the frame) and the line is not guessed.
+    ``None`` when the line cannot be fitted.
     """
     head, name = line[:name_start], line[name_start:]
     name = re.sub(r"<{3,}(?=[^<])", "<<", name)
     line = head + name
-    if abs(len(line) - length) <= 3 and not line.endswith("<"):
-        fitted = fit_length(line, length)
-        return fitted if len(fitted) == length else None
+    if len(line) == length:
+        return line
     if len(line) > length:
         body = line.rstrip("<")
-        return body.ljust(length, "<") if len(body) <= length else None
-    if line.endswith("<") or len(line) == length:
+        if len(body) <= length:
+            return body.ljust(length, "<")
+        fitted = fit_length(line, length)  # an inner run read too long
+        return fitted if len(fitted) == length and len(line) - length <= 3 else None
+    if line.endswith("<") or spans_line:
         return line.ljust(length, "<")
-    return None
+    fitted = fit_length(line, length)  # one or two fillers lost inside the name
+    return fitted if len(fitted) == length and length - len(line) <= 3 else None
 
 
 def find_mrz(rows: list[list[OcrLine]]) -> list[str] | None:
@@ -203,27 +210,38 @@ def find_mrz(rows: list[list[OcrLine]]) -> list[str] | None:
     of the ICAO length, fixed by their longest filler run); the name line is
     fitted by :func:`fit_name_line`, whatever the length of the name.
     """
-    cands = candidate_rows(rows)
-    if len(cands) < 2:
+    found = mrz_rows(rows)
+    if len(found) < 2:
         return None
+    cands = [(normalise_chars("".join(ln.text for ln in row)), max(ln.box[2] for ln in row))
+             for row in found]
     for fmt in ("TD1", "TD3", "TD2"):
         count, length = FORMATS[fmt]
         if len(cands) < count:
             continue
         for chosen in _windows(cands, count):
             name_row = 2 if fmt == "TD1" else 0
-            digit_rows = [c for i, c in enumerate(chosen) if i != name_row]
-            if not all(abs(len(c) - length) <= 3 for c in digit_rows):
+            digits = [c for i, c in enumerate(chosen) if i != name_row]
+            if not all(abs(len(text) - length) <= 3 for text, _ in digits):
                 continue
-            fitted = [fit_length(c, length) if i != name_row
-                      else fit_name_line(c, length, 0 if fmt == "TD1" else 5)
-                      for i, c in enumerate(chosen)]
-            if all(c is not None and len(c) == length for c in fitted):
-                return correct_fields([c for c in fitted if c is not None])
+            right = max(x1 for _, x1 in digits)
+            rows_here = [r for r in found if normalise_chars("".join(ln.text for ln in r))
+                         == digits[0][0]]
+            x0 = min(ln.box[0] for ln in rows_here[0]) if rows_here else 0
+            pitch = (right - x0) / length
+            text, x1 = chosen[name_row]
+            name = fit_name_line(text, length, 0 if fmt == "TD1" else 5,
+                                 spans_line=x1 >= right - 2 * pitch)
+            if name is None:
+                continue
+            fitted = [name if i == name_row else fit_length(c, length)
+                      for i, (c, _) in enumerate(chosen)]
+            if all(len(c) == length for c in fitted):
+                return correct_fields(fitted)
     return None
 
 
-def _windows(cands: list[str], count: int) -> list[list[str]]:
+def _windows(cands: list[tuple[str, int]], count: int) -> list[list[tuple[str, int]]]:
     """Runs of ``count`` consecutive candidates, bottom-most first."""
     return [cands[i - count:i] for i in range(len(cands), count - 1, -1)]
 
