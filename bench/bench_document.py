@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # document_heldout beside this file
 OUT = REPO / "bench" / "out" / "document"
 ON = date(2026, 11, 29)
 KINDS = ("cn-id-front", "cn-id-back", "passport", "td1")
@@ -76,7 +77,8 @@ def _read(models: Any, path: Path) -> tuple[Any, float, float, str | None]:
     return reading, time.perf_counter() - t0, time.process_time() - c0, error
 
 
-def run(n: int, tampered: int, seed0: int, level: str = "moderate") -> dict[str, Any]:
+def run(n: int, tampered: int, seed0: int, level: str = "moderate", heldout: int = 0,
+        peer: bool = False) -> dict[str, Any]:
     from simkyc.document import load_document_models
 
     gen = _generator()
@@ -86,7 +88,8 @@ def run(n: int, tampered: int, seed0: int, level: str = "moderate") -> dict[str,
     load_s = time.perf_counter() - t0
     rows: list[dict[str, Any]] = []
     failures: list[dict[str, Any]] = []
-    for kind in KINDS:
+    kinds = KINDS if n else ()
+    for kind in kinds:
         for i in range(n):
             seed = seed0 + i
             path, truth = gen.write_document(kind, seed, level=level, out_dir=OUT / "docs")
@@ -105,6 +108,8 @@ def run(n: int, tampered: int, seed0: int, level: str = "moderate") -> dict[str,
                 row["mrz"] = got.get("mrz") == truth["mrz"]
                 if not row["mrz"]:
                     wrong["mrz"] = [got.get("mrz"), truth["mrz"]]
+            row["mrz_valid"] = bool(reading and reading.mrz and reading.mrz.valid)
+            row["photo_found"] = bool(reading and reading.photo_box is not None)
             row["kind_ok"] = bool(reading) and reading.kind == kind
             row["valid"] = bool(reading) and reading.valid
             row["reported_valid_wrongly"] = False
@@ -115,7 +120,7 @@ def run(n: int, tampered: int, seed0: int, level: str = "moderate") -> dict[str,
             rows.append(row)
             print(f"\r{kind:12s} {i + 1:4d}/{n}", end="", file=sys.stderr, flush=True)
         print(file=sys.stderr)
-    for kind in ("cn-id-front", "passport", "td1"):
+    for kind in ("cn-id-front", "passport", "td1") if n else ():
         for i in range(tampered):
             seed = seed0 + 10_000 + i
             path, truth = gen.write_document(kind, seed, level=level, tamper=True,
@@ -133,7 +138,20 @@ def run(n: int, tampered: int, seed0: int, level: str = "moderate") -> dict[str,
                   flush=True)
         print(file=sys.stderr)
 
+    import document_heldout as ho
+
+    held_rows: list[dict[str, Any]] = []
+    reader = ho.passporteye_reader() if peer else None
+    if heldout:
+        held_rows, held_fail = ho.run_heldout(
+            gen, models, _read, n=heldout, seed0=seed0, out_dir=OUT / "heldout", peer=reader,
+            progress=lambda m: print(f"\r{m}", end="", file=sys.stderr, flush=True))
+        print(file=sys.stderr)
+        failures += held_fail
+        rows += held_rows
     suffix = "" if level == "moderate" else f"-{level}"
+    if not n:
+        suffix = "-heldout"
     with (OUT / f"results{suffix}.csv").open("w", newline="", encoding="utf-8") as fh:
         keys = sorted({k for r in rows for k in r})
         writer = csv.DictWriter(fh, fieldnames=keys)
@@ -145,8 +163,13 @@ def run(n: int, tampered: int, seed0: int, level: str = "moderate") -> dict[str,
     summary: dict[str, Any] = {"benchmark": "document", "on": ON.isoformat(), "level": level,
                                "model": models.model_id, "load_seconds": round(load_s, 2),
                                "per_kind": {}}
+    tuned = [r for r in rows if r.get("set") != "heldout"]
+    summary["tuning_passport"] = ho.score_tuning_rows(tuned)
+    summary["heldout"] = ho.summarise(held_rows) if held_rows else {}
+    if heldout and peer and reader is None:
+        summary["passporteye"] = "not installed (pip passporteye + Debian tesseract-ocr)"
     for kind in KINDS:
-        clean = [r for r in rows if r["kind"] == kind and not r["tampered"]]
+        clean = [r for r in tuned if r["kind"] == kind and not r["tampered"]]
         if not clean:
             continue
         acc = {name: sum(bool(r.get(name)) for r in clean) / len(clean)
@@ -163,14 +186,15 @@ def run(n: int, tampered: int, seed0: int, level: str = "moderate") -> dict[str,
             "wall_s_p95": round(sorted(r["wall_s"] for r in clean)[int(0.95 * (len(clean) - 1))],
                                 3),
         }
-    tamp = [r for r in rows if r["tampered"]]
+    tamp = [r for r in tuned if r["tampered"]]
     summary["tampered"] = {"documents": len(tamp),
                            "reported_valid": sum(r["reported_valid_wrongly"] for r in tamp)}
     summary["target_met"] = all(
         v["headline_accuracy"] >= TARGET for k, v in summary["per_kind"].items()
         if k in ("cn-id-front", "passport", "td1")) and summary["tampered"]["reported_valid"] == 0
     summary["total_seconds"] = round(time.perf_counter() - t0, 1)
-    _plot(summary, suffix)
+    if summary["per_kind"]:
+        _plot(summary, suffix)
     return summary
 
 
@@ -213,6 +237,11 @@ def _table(summary: dict[str, Any]) -> str:
     lines.append(f"target (>=98% ID number / MRZ exact, no wrong check digit valid): "
                  f"{'met' if summary['target_met'] else 'NOT met'}; "
                  f"total {summary['total_seconds']} s")
+    if summary.get("heldout"):
+        import document_heldout as ho
+
+        lines.append("")
+        lines.append(ho.table(summary["heldout"], summary.get("tuning_passport", {})))
     return "\n".join(lines)
 
 
@@ -225,9 +254,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=1000)
     ap.add_argument("--level", choices=("clean", "moderate", "heavy"), default="moderate",
                     help="degradation of the generated photos (default moderate)")
+    ap.add_argument("--heldout", type=int, default=25,
+                    help="held-out passport pages per condition (default 25; quick 6; 0: none)")
+    ap.add_argument("--heldout-only", action="store_true",
+                    help="only the held-out pages (no tuning set)")
+    ap.add_argument("--peer", action="store_true",
+                    help="also run PassportEye on the held-out pages, if installed")
     args = ap.parse_args(argv)
     n, tampered = (10, 5) if args.quick else (args.n, args.tampered)
-    summary = run(n, tampered, args.seed, args.level)
+    heldout = 6 if args.quick and args.heldout == 25 else args.heldout
+    if args.heldout_only:
+        n, tampered = 0, 0
+    summary = run(n, tampered, args.seed, args.level, heldout, args.peer)
     print(_table(summary))
     print(json.dumps(summary, ensure_ascii=False))
     return 0

@@ -39,6 +39,8 @@ OCRB_FONT = "/usr/share/fonts/opentype/ocr-b/OCRB.otf"
 LATIN_FONT = CJK_FONT
 
 KINDS = ("cn-id-front", "cn-id-back", "passport", "td1")
+#: Where the portrait goes on a passport data page (card pixels).
+PASSPORT_PHOTO_BOX = (50, 170, 340, 540)
 
 #: Face photographs used for document portraits (single-face, frontal).
 FACE_FILES = (
@@ -187,12 +189,50 @@ def _detector() -> Any:
     return dlib.get_frontal_face_detector()
 
 
-def _paste_photo(card: Image.Image, rng: random.Random, box: tuple[int, int, int, int]) -> str:
-    name = rng.choice(FACE_FILES)
+def _paste_photo(card: Image.Image, rng: random.Random, box: tuple[int, int, int, int],
+                 framing: str = "standard") -> str:
+    """Paste a portrait into ``box``; ``framing`` is ``standard`` (head and
+    shoulders), ``small`` (head and upper body small in the frame, see
+    :func:`_framed_portrait`), ``tight`` (the face fills the frame) or ``none``
+    (an empty photo area: the page has no portrait). Returns the source name."""
     x0, y0, x1, y1 = box
-    photo = _portrait(name).resize((x1 - x0, y1 - y0), Image.Resampling.LANCZOS)
+    if framing == "none":
+        d = ImageDraw.Draw(card)
+        d.rectangle(box, fill=(226, 229, 234), outline=(170, 175, 190), width=2)
+        return ""
+    name = rng.choice(FACE_FILES)
+    src = _portrait(name) if framing == "standard" else _framed_portrait(name, framing, rng)
+    photo = src.resize((x1 - x0, y1 - y0), Image.Resampling.LANCZOS)
     card.paste(photo, (x0, y0))
     return name
+
+
+def _framed_portrait(name: str, framing: str, rng: random.Random) -> Image.Image:
+    """A portrait of another framing than the standard head-and-shoulders crop.
+
+    ``small``: the face is 24-34 % of the photo's width (head and upper body,
+    as some issuers and old passports print it), a little off centre, on a
+    plain backdrop where the source photo ends. ``tight``: the face is about
+    75 % of the width.
+    """
+    from simkyc.media.images import read_image_file
+
+    rgb = read_image_file(FACES_DIR / name)
+    dets = _detector()(rgb, 1)
+    d = max(dets, key=lambda r: r.width() * r.height())
+    cx, cy = (d.left() + d.right()) / 2, (d.top() + d.bottom()) / 2
+    frac = rng.uniform(0.24, 0.34) if framing == "small" else rng.uniform(0.7, 0.8)
+    w = d.width() / frac
+    h = w * 1.28
+    cx += rng.uniform(-0.08, 0.08) * w
+    top = 0.28 if framing == "small" else 0.42
+    box = (int(cx - w / 2), int(cy - h * top), int(cx + w / 2), int(cy + h * (1 - top)))
+    backdrop = tuple(int(v) for v in rng.choice(((200, 208, 220), (235, 235, 230),
+                                                 (170, 190, 215))))
+    canvas = Image.new("RGB", (box[2] - box[0], box[3] - box[1]), backdrop)
+    im = Image.fromarray(rgb)
+    canvas.paste(im, (-box[0], -box[1]))
+    return canvas
 
 
 def _card(size: tuple[int, int], rng: random.Random, tint: tuple[int, int, int]) -> Image.Image:
@@ -354,12 +394,15 @@ def _tamper_mrz(lines: list[str], kind: str) -> list[str]:
 
 
 def _draw_mrz_doc(rng: random.Random, kind: str, *, expired: bool = False,
-                  tamper: bool = False) -> GeneratedDocument:
+                  tamper: bool = False, person: dict[str, Any] | None = None,
+                  framing: str = "standard", mrz_px: int = 36) -> GeneratedDocument:
     p = _mrz_person(rng, expired=expired)
+    if person:
+        p.update(person)
     optional = "" if rng.random() < 0.5 else "".join(rng.choice("0123456789") for _ in range(9))
     if kind == "passport":
-        size, lines, mrz_px = (1250, 880), td3_lines(p, optional), 36
-        photo_box = (50, 170, 340, 540)
+        size, lines = (1250, 880), td3_lines(p, optional)
+        photo_box = PASSPORT_PHOTO_BOX
     else:
         size, lines, mrz_px = (856, 540), td1_lines(p, optional[:6]), 33
         photo_box = (40, 80, 230, 320)
@@ -389,7 +432,7 @@ def _draw_mrz_doc(rng: random.Random, kind: str, *, expired: bool = False,
         d.text((x, y), lab, font=small, fill=(70, 70, 120))
         d.text((x, y + (24 if kind == "passport" else 18)), val, font=big, fill=(20, 20, 20))
         y += step
-    photo = _paste_photo(card, rng, photo_box)
+    photo = _paste_photo(card, rng, photo_box, framing)
     font = _font(OCRB_FONT, mrz_px)
     line_h = int(mrz_px * 1.45)
     top = h - 30 - line_h * len(lines)
@@ -406,6 +449,7 @@ def _draw_mrz_doc(rng: random.Random, kind: str, *, expired: bool = False,
             "issuing_state": p["issuing_state"], "nationality": p["nationality"],
         },
         "photo_source": photo,
+        "framing": framing,
     }
     return GeneratedDocument(kind, card, truth)
 
@@ -488,9 +532,194 @@ def write_document(kind: str, seed: int, *, level: str = "moderate", expired: bo
     return path, doc.truth
 
 
+# --------------------------------------------------------------------------- held-out set
+#
+# Passport pages made differently from the tuning set above, for measuring how
+# the reader generalises (issue 12): nothing in the reader was chosen on them.
+# Every page draws its MRZ name with :func:`heldout_name` (every length from one
+# letter to the full 39-character field, with and without filler runs), and
+# its layout varies (MRZ type size, scale of the photo); each condition adds
+# one kind of difficulty.
+
+#: Held-out conditions: ``names`` (names of every length, otherwise moderate),
+#: ``rotated`` (in-plane rotation up to ±10°), ``perspective`` (the page
+#: photographed at an angle: corners moved by up to 7 % of the page),
+#: ``glare`` (a bright specular patch), ``portrait-small`` (head and upper
+#: body small in the photo), ``portrait-tight``, ``blur`` (Gaussian 1.0-2.0 px,
+#: JPEG 50-80), ``mixed`` (random names, rotation ±10°, mild blur, any framing).
+HELDOUT_CONDITIONS = ("names", "rotated", "perspective", "glare", "portrait-small",
+                      "portrait-tight", "blur", "mixed")
+_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def heldout_name(rng: random.Random) -> tuple[str, str]:
+    """(surname, given names) whose MRZ name field covers every length.
+
+    The total length of ``SURNAME<<GIVEN<NAMES`` is drawn uniformly from 1 to 45
+    characters (longer than the 39-character TD3 field, so it is truncated and
+    has no filler run at all), a fifth of the names have no given name, and
+    components are 1-12 letters (``AB<<CD``, ``X<<Y``, ``Q``, ...).
+    """
+    total = rng.randint(1, 45)
+    if total <= 2 or rng.random() < 0.2:
+        return "".join(rng.choice(_LETTERS) for _ in range(total)), ""
+    s_len = rng.randint(1, max(1, min(total - 3, 20)))
+    surname = "".join(rng.choice(_LETTERS) for _ in range(s_len))
+    left = total - s_len - 2
+    parts: list[str] = []
+    while left > 0:
+        n = min(left, rng.randint(1, 12))
+        parts.append("".join(rng.choice(_LETTERS) for _ in range(n)))
+        left -= n + 1
+    return surname, " ".join(parts)
+
+
+def mrz_names(line1: str) -> tuple[str, str]:
+    """(surname, given names) as a TD3 line 1 encodes them (after truncation)."""
+    field_ = line1[5:].rstrip("<")
+    surname, _, given = field_.partition("<<")
+    return surname.replace("<", " "), given.replace("<", " ").strip()
+
+
+def _perspective_coeffs(size: tuple[int, int], rng: random.Random, amount: float
+                        ) -> tuple[float, ...]:
+    """PIL PERSPECTIVE coefficients of a page seen at an angle: each corner of
+    the source is pushed outwards by up to ``amount`` of the size, so the page
+    shrinks unevenly and stays in the frame."""
+    w, h = size
+    dst = [(0, 0), (w, 0), (w, h), (0, h)]
+    signs = [(-1, -1), (1, -1), (1, 1), (-1, 1)]
+    src = [(x + sx * rng.uniform(0, amount) * w, y + sy * rng.uniform(0, amount) * h)
+           for (x, y), (sx, sy) in zip(dst, signs, strict=True)]
+    a, b = [], []
+    for (x, y), (u, v) in zip(dst, src, strict=True):
+        a.append([x, y, 1, 0, 0, 0, -u * x, -u * y])
+        a.append([0, 0, 0, x, y, 1, -v * x, -v * y])
+        b += [u, v]
+    return tuple(float(c) for c in np.linalg.solve(np.asarray(a, float), np.asarray(b, float)))
+
+
+def _glare(arr: np.ndarray, rng: random.Random) -> np.ndarray:
+    """Add a soft specular highlight (elliptical, up to +150 grey levels)."""
+    hh, ww = arr.shape[:2]
+    yy, xx = np.mgrid[0:hh, 0:ww].astype(np.float32)
+    cx, cy = rng.uniform(0.1, 0.9) * ww, rng.uniform(0.1, 0.9) * hh
+    rx, ry = rng.uniform(0.06, 0.16) * ww, rng.uniform(0.05, 0.14) * hh
+    peak = rng.uniform(90, 150)
+    blob = peak * np.exp(-(((xx - cx) / rx) ** 2 + ((yy - cy) / ry) ** 2))
+    return arr + blob[..., None]
+
+
+def photograph_heldout(card: Image.Image, rng: random.Random, condition: str,
+                       photo_box: tuple[int, int, int, int] | None = None,
+                       angle: float | None = None
+                       ) -> tuple[Image.Image, tuple[int, int, int, int] | None]:
+    """Photograph ``card`` under a held-out ``condition`` (see :data:`HELDOUT_CONDITIONS`).
+
+    Returns the photo and where ``photo_box`` (card pixels) ended up in it (the
+    bounding box of the moved area), for checking the portrait finder.
+    """
+    w, h = card.size
+    margin = int(max(w, h) * rng.uniform(0.05, 0.12))
+    bg_tone = rng.randrange(50, 150)
+    bg = (bg_tone, bg_tone - 10, bg_tone - 25)
+    canvas = Image.new("RGB", (w + 2 * margin, h + 2 * margin), bg)
+    canvas.paste(card, (margin, margin))
+    mask = Image.new("L", canvas.size, 0)
+    if photo_box is not None:
+        x0, y0, x1, y1 = photo_box
+        ImageDraw.Draw(mask).rectangle((x0 + margin, y0 + margin, x1 + margin, y1 + margin),
+                                       fill=255)
+    rotated = condition in ("rotated", "mixed")
+    drawn = rng.uniform(-10, 10) if rotated else rng.uniform(-3, 3)
+    angle = drawn if angle is None else angle
+    canvas = canvas.rotate(angle, resample=Image.Resampling.BICUBIC, expand=rotated,
+                           fillcolor=bg)
+    mask = mask.rotate(angle, resample=Image.Resampling.BILINEAR, expand=rotated, fillcolor=0)
+    if condition == "perspective":
+        coeffs = _perspective_coeffs(canvas.size, rng, 0.07)
+        canvas = canvas.transform(canvas.size, Image.Transform.PERSPECTIVE, coeffs,
+                                  Image.Resampling.BICUBIC, fillcolor=bg)
+        mask = mask.transform(mask.size, Image.Transform.PERSPECTIVE, coeffs,
+                              Image.Resampling.BILINEAR, fillcolor=0)
+    arr = np.asarray(canvas).astype(np.float32)
+    hh, ww = arr.shape[:2]
+    yy, xx = np.mgrid[0:hh, 0:ww].astype(np.float32)
+    gx, gy = rng.uniform(-1, 1), rng.uniform(-1, 1)
+    arr = arr * (1.0 + 0.22 * (gx * (xx / ww - 0.5) + gy * (yy / hh - 0.5)) * 2)[..., None]
+    if condition == "glare":
+        arr = _glare(arr, rng)
+    arr += np.random.default_rng(rng.randrange(2**32)).normal(0, 3, arr.shape)
+    img = Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8))
+    blurred = condition in ("blur", "mixed")
+    img = img.filter(ImageFilter.GaussianBlur(rng.uniform(1.0, 2.0) if blurred
+                                              else rng.uniform(0.3, 1.0)))
+    # Photos come at many resolutions: the page is 0.6-2.0 times the tuning size.
+    scale = rng.uniform(0.6, 2.0)
+    size = (round(img.width * scale), round(img.height * scale))
+    img = img.resize(size, Image.Resampling.LANCZOS)
+    box = Image.fromarray((np.asarray(mask.resize(size)) > 127).astype(np.uint8)).getbbox()
+    buf = io.BytesIO()
+    img.save(buf, "JPEG", quality=rng.randrange(50, 80) if blurred else rng.randrange(60, 90))
+    return Image.open(io.BytesIO(buf.getvalue())).convert("RGB"), (
+        tuple(int(v) for v in box) if box and photo_box else None)  # type: ignore[return-value]
+
+
+def make_heldout(condition: str, seed: int, *, surname: str | None = None,
+                 given_names: str | None = None, framing: str | None = None,
+                 tamper: bool = False, angle: float | None = None) -> GeneratedDocument:
+    """A held-out passport page (see :data:`HELDOUT_CONDITIONS`), reproducible from ``seed``.
+
+    ``surname``/``given_names`` fix the name (default :func:`heldout_name`),
+    ``framing`` the portrait (``standard``, ``small``, ``tight``, ``none``),
+    ``angle`` the page's rotation in degrees (default: drawn for the condition).
+    """
+    if condition not in HELDOUT_CONDITIONS:
+        raise ValueError(f"unknown held-out condition {condition!r}; one of {HELDOUT_CONDITIONS}")
+    rng = random.Random(f"heldout:{condition}:{seed}:{surname}:{given_names}:{framing}:{tamper}"
+                        + ("" if angle is None else f":{angle}"))
+    if surname is None:
+        surname, given = heldout_name(rng)
+    else:
+        given = given_names or ""
+    if framing is None:
+        framing = {"portrait-small": "small", "portrait-tight": "tight"}.get(condition)
+        if condition == "mixed":
+            framing = rng.choice(("standard", "small", "tight"))
+    doc = _draw_mrz_doc(rng, "passport", tamper=tamper, framing=framing or "standard",
+                        person={"surname": surname, "given_names": given},
+                        mrz_px=rng.choice((32, 34, 36, 38)))
+    doc.truth["fields"]["surname"], doc.truth["fields"]["given_names"] = mrz_names(
+        doc.truth["mrz"][0])
+    doc.image, box = photograph_heldout(doc.image, rng, condition, PASSPORT_PHOTO_BOX, angle)
+    doc.truth["photo_box"] = list(box) if box and framing != "none" else None
+    doc.truth.update(level=f"heldout-{condition}", condition=condition, seed=seed,
+                     expired=False, tampered=tamper, has_portrait=framing != "none",
+                     angle=angle)
+    return doc
+
+
+def write_heldout(condition: str, seed: int, *, out_dir: Path = OUT_DIR, **kw: Any
+                  ) -> tuple[Path, dict[str, Any]]:
+    """Generate (or reuse) a held-out page; returns (JPEG path, truth). ``kw`` as
+    :func:`make_heldout`."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    extra = "".join(f"-{k}={v}".replace(" ", "_") for k, v in sorted(kw.items()))
+    stem = f"heldout-{condition}-{seed}{extra}"
+    path, meta = out_dir / f"{stem}.jpg", out_dir / f"{stem}.json"
+    if path.exists() and meta.exists():
+        return path, json.loads(meta.read_text(encoding="utf-8"))
+    doc = make_heldout(condition, seed, **kw)
+    doc.image.save(path, "JPEG", quality=95)
+    meta.write_text(json.dumps(doc.truth, ensure_ascii=False, indent=1), encoding="utf-8")
+    return path, doc.truth
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--kind", choices=KINDS, required=True)
+    ap.add_argument("--kind", choices=KINDS)
+    ap.add_argument("--heldout", choices=HELDOUT_CONDITIONS,
+                    help="write held-out passport pages of this condition instead")
     ap.add_argument("-n", type=int, default=1)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--level", choices=("clean", "moderate", "heavy"), default="moderate")
@@ -498,6 +727,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--tamper", action="store_true", help="print a wrong check digit")
     ap.add_argument("--out", type=Path, default=OUT_DIR)
     args = ap.parse_args(argv)
+    if args.heldout:
+        for i in range(args.n):
+            print(write_heldout(args.heldout, args.seed + i, out_dir=args.out)[0])
+        return 0
+    if not args.kind:
+        ap.error("--kind or --heldout is required")
     for i in range(args.n):
         path, _ = write_document(args.kind, args.seed + i, level=args.level,
                                  expired=args.expired, tamper=args.tamper, out_dir=args.out)

@@ -42,18 +42,46 @@ def normalise_chars(text: str) -> str:
     return text.replace(" ", "").upper().translate(_HOMOGLYPHS)
 
 
+def _is_mrz_text(text: str) -> bool:
+    return re.fullmatch(r"[A-Z0-9<]+", text) is not None
+
+
 def candidate_rows(rows: list[list[OcrLine]]) -> list[str]:
-    """The consecutive bottom-most rows that look like MRZ lines."""
-    found: list[str] = []
-    for row in rows:
-        text = normalise_chars("".join(ln.text for ln in row))
-        if len(text) >= 26 and re.fullmatch(r"[A-Z0-9<]+", text) and text.count("<") >= 2:
-            found.append(text)
-        elif found and len(found) >= 2:
-            break
-        else:
-            found = []
-    return found
+    """The consecutive bottom-most rows that look like MRZ lines (their text).
+
+    A row looks like an MRZ line when it is only ``A-Z0-9<``, at least 26
+    characters long and holds two fillers. The rows just above and just below
+    such a run are added when they are MRZ text of at least 5 characters: a
+    name line may hold no filler run at all (a name filling the field) or be
+    read far too short (a long filler run the detector missed or the
+    recogniser merged); :func:`find_mrz` decides from the check-digit lines.
+    """
+    return [normalise_chars("".join(ln.text for ln in row)) for row in mrz_rows(rows)]
+
+
+def mrz_rows(rows: list[list[OcrLine]]) -> list[list[OcrLine]]:
+    """The OCR rows :func:`candidate_rows` takes as the MRZ (their boxes place
+    the MRZ on the page, see :mod:`simkyc.document.photo`)."""
+    texts = [normalise_chars("".join(ln.text for ln in row)) for row in rows]
+    run: list[int] = []
+    best: list[int] = []
+    for i, text in enumerate(texts):
+        if len(text) >= 26 and _is_mrz_text(text) and text.count("<") >= 2:
+            run.append(i)
+            continue
+        if len(run) >= 2 or (len(run) == 1 and len(best) < 2):
+            best = run
+        run = []
+    if len(run) >= 2 or (run and len(best) < 2):
+        best = run
+    if not best:
+        return []
+    lo, hi = best[0], best[-1]
+    if lo > 0 and len(texts[lo - 1]) >= 5 and _is_mrz_text(texts[lo - 1]):
+        lo -= 1
+    if hi + 1 < len(texts) and len(texts[hi + 1]) >= 5 and _is_mrz_text(texts[hi + 1]):
+        hi += 1
+    return rows[lo:hi + 1]
 
 
 def fit_length(line: str, length: int) -> str:
@@ -144,20 +172,79 @@ def correct_fields(lines: list[str]) -> list[str]:
     return [l1, l2]
 
 
+def fit_name_line(line: str, length: int, name_start: int, *, spans_line: bool = False
+                  ) -> str | None:
+    """A name line (TD3 line 1, TD1 line 3, TD2 line 1) fitted to ``length``.
+
+    The name field ends in fillers unless the name fills it, so a line read
+    too short or too long is fixed by its trailing filler run, whatever the
+    name's length; a run of three or more fillers inside the name (only ``<``
+    and ``<<`` separate its parts) is one ``<<`` read too long. A line read
+    short that ends in a letter is padded only when ``spans_line`` (its text
+    box reaches the end of the MRZ, so the text detector saw the fillers and
+    the recogniser dropped them); otherwise the rest of the name is unknown
+    (hidden by glare, a finger, the frame) and the line is not guessed.
+    ``None`` when the line cannot be fitted.
+    """
+    head, name = line[:name_start], line[name_start:]
+    name = re.sub(r"<{3,}(?=[^<])", "<<", name)
+    line = head + name
+    if len(line) == length:
+        return line
+    if len(line) > length:
+        body = line.rstrip("<")
+        if len(body) <= length:
+            return body.ljust(length, "<")
+        fitted = fit_length(line, length)  # an inner run read too long
+        return fitted if len(fitted) == length and len(line) - length <= 3 else None
+    if line.endswith("<") or spans_line:
+        return line.ljust(length, "<")
+    fitted = fit_length(line, length)  # one or two fillers lost inside the name
+    return fitted if len(fitted) == length and length - len(line) <= 3 else None
+
+
 def find_mrz(rows: list[list[OcrLine]]) -> list[str] | None:
-    """The MRZ lines found in OCR rows, repaired, or ``None`` when there is none."""
-    cands = candidate_rows(rows)
-    if len(cands) < 2:
+    """The MRZ lines found in OCR rows, repaired, or ``None`` when there is none.
+
+    The lines holding check digits decide the format (their length within 3
+    of the ICAO length, fixed by their longest filler run); the name line is
+    fitted by :func:`fit_name_line`, whatever the length of the name.
+    """
+    found = mrz_rows(rows)
+    if len(found) < 2:
         return None
-    for count, length in (FORMATS["TD1"], FORMATS["TD3"], FORMATS["TD2"]):
+    cands = [(normalise_chars("".join(ln.text for ln in row)), max(ln.box[2] for ln in row))
+             for row in found]
+    for fmt in ("TD1", "TD3", "TD2"):
+        count, length = FORMATS[fmt]
         if len(cands) < count:
             continue
-        chosen = cands[-count:]
-        if all(abs(len(c) - length) <= 3 for c in chosen):
-            fitted = [fit_length(c, length) for c in chosen]
+        for chosen in _windows(cands, count):
+            name_row = 2 if fmt == "TD1" else 0
+            digits = [c for i, c in enumerate(chosen) if i != name_row]
+            if not all(abs(len(text) - length) <= 3 for text, _ in digits):
+                continue
+            right = max(x1 for _, x1 in digits)
+            rows_here = [r for r in found if normalise_chars("".join(ln.text for ln in r))
+                         == digits[0][0]]
+            x0 = min(ln.box[0] for ln in rows_here[0]) if rows_here else 0
+            pitch = (right - x0) / length
+            text, x1 = chosen[name_row]
+            name = fit_name_line(text, length, 0 if fmt == "TD1" else 5,
+                                 spans_line=x1 >= right - 2 * pitch)
+            if name is None:
+                continue
+            fitted = [name if i == name_row else fit_length(c, length)
+                      for i, (c, _) in enumerate(chosen)]
             if all(len(c) == length for c in fitted):
                 return correct_fields(fitted)
     return None
 
 
-__all__ = ["candidate_rows", "correct_fields", "find_mrz", "fit_length", "normalise_chars"]
+def _windows(cands: list[tuple[str, int]], count: int) -> list[list[tuple[str, int]]]:
+    """Runs of ``count`` consecutive candidates, bottom-most first."""
+    return [cands[i - count:i] for i in range(len(cands), count - 1, -1)]
+
+
+__all__ = ["candidate_rows", "correct_fields", "find_mrz", "fit_length", "fit_name_line",
+           "mrz_rows", "normalise_chars"]

@@ -3,7 +3,7 @@
 Public verb: :func:`read_document`. Pipeline: OCR every text line (rapidocr)
 -> group into rows -> decide the kind (MRZ format, or Chinese ID card labels)
 -> extract fields -> validate them (:mod:`simkyc.document.validation`) ->
-find the face photo (dlib HOG).
+find the face photo (dlib HOG; on MRZ documents in the page area above the MRZ).
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ import numpy as np
 
 from simkyc.document import cn_id_card
 from simkyc.document.mrz import MrzReading, parse_mrz
-from simkyc.document.mrz_ocr import find_mrz
+from simkyc.document.mrz_ocr import find_mrz, mrz_rows
 from simkyc.document.ocr import DocumentModels, recognise, rows
-from simkyc.document.photo import crop, find_photo
+from simkyc.document.photo import crop, find_photo, find_portrait_by_mrz
 from simkyc.document.validation import (
     FieldCheck,
     policy_reasons,
@@ -200,7 +200,8 @@ def read_document(
     if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
         raise InputError("expected an RGB uint8 image")
     on = on or date.today()
-    text_rows = rows(recognise(models, _ocr_view(image, policy.document.ocr_max_side_px)))
+    view = _ocr_view(image, policy.document.ocr_max_side_px)
+    text_rows = rows(recognise(models, view))
     if not text_rows:
         raise InputError("no text found in the image: no identity document to read")
     mrz_lines = find_mrz(text_rows) if kind in ("auto", "passport", "td1") else None
@@ -235,10 +236,20 @@ def read_document(
             raise InputError("no Chinese ID card back found in the image")
         validation, expired = validate_cn_back(fields, on=on)
 
-    box = find_photo(image, models.face_detector) if kind in _PHOTO_KINDS else None
+    box, photo = None, None
+    if mrz is not None and kind in _PHOTO_KINDS:
+        # The MRZ places the page: search only the page area above it, upright.
+        found = find_portrait_by_mrz(image, models.face_detector,
+                                     [ln for row in mrz_rows(text_rows) for ln in row],
+                                     fmt=mrz.format, scale=view.shape[1] / image.shape[1])
+        if found is not None:
+            box, photo = found.box, found.pixels
+    elif kind in _PHOTO_KINDS:
+        box = find_photo(image, models.face_detector)
+        photo = crop(image, box) if box else None
     return assemble(
         kind, fields, validation, expired, on=on, policy=policy, model_id=models.model_id,
-        photo_box=box, photo=crop(image, box) if box else None, mrz=mrz,
+        photo_box=box, photo=photo, mrz=mrz,
     )
 
 

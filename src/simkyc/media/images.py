@@ -25,6 +25,10 @@ ACCEPTED_FORMATS: dict[str, str] = {
     "PNG": "image/png",
     "WEBP": "image/webp",
     "BMP": "image/bmp",
+    # Multi-Picture Format (CIPA DC-007): a JPEG followed by more JPEGs (a
+    # preview, a depth map, a second eye), written by many phones. The first
+    # image is the photo; Pillow decodes only it unless asked to seek.
+    "MPO": "image/jpeg",
 }
 
 #: Defaults: 20 MB of bytes, 40 megapixels, 12,000 px on a side.
@@ -66,6 +70,7 @@ def decode_image(
     """Decode image bytes to an RGB ``uint8`` array of shape (height, width, 3).
 
     EXIF orientation is applied, so the array is upright as a person sees it.
+    A multi-picture JPEG (MPO, from phones) gives its first picture.
 
     Raises:
         InputError: empty, truncated or corrupt data.
