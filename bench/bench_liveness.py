@@ -132,11 +132,14 @@ def _read(data: bytes, encoding: str) -> Video:
 
 
 def run_session(i: int, photos: tuple[str, ...], genuine_only: bool = False,
-                which: str = "tuning", quick: bool = False) -> list[dict[str, Any]]:
+                which: str = "tuning", quick: bool = False, draw: int = 0
+                ) -> list[dict[str, Any]]:
     """One genuine session of set ``which`` and one attack of each kind derived
     from it, all recorded and encoded under the session's condition."""
     rec = recording_for(i, which, quick)
-    base = 0 if which == "tuning" else 500_000  # held-out sessions are other draws
+    # Held-out sessions are other draws than the tuning ones; ``draw`` > 0 makes
+    # fresh sessions (seeds) under the same conditions.
+    base = (0 if which == "tuning" else 500_000) + 1_000_000 * draw
     rng = random.Random(base + 10_000 + i)
     nrng = np.random.default_rng(base + 20_000 + i)
     photo = photos[i % len(photos)]
@@ -162,7 +165,7 @@ def run_session(i: int, photos: tuple[str, ...], genuine_only: bool = False,
         row.update(kind=kind, session=i, photo=photo, challenge=",".join(actions), set=which,
                    encoding=rec.encoding, fps_recorded=rec.fps, capture=rec.capture,
                    still=rec.still, noise=round(capture["noise"], 2),
-                   denoise=round(capture["denoise"], 2))
+                   denoise=round(capture["denoise"], 2), draw=draw)
         rows.append(row)
 
     add("genuine", clip, ch.actions, light)
@@ -287,6 +290,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="genuine sessions of the held-out set (default 54, quick 18)")
     ap.add_argument("--set", choices=("both", *SETS), default="both",
                     help="which condition set(s) to run")
+    ap.add_argument("--draw", type=int, default=0,
+                    help="fresh sessions (other seeds) under the same conditions (default 0)")
     ap.add_argument("--jobs", type=int, default=1, help="worker processes (default 1)")
     ap.add_argument("--genuine-only", action="store_true", help="genuine sessions only (BPCER)")
     ap.add_argument("--summarize", type=Path, default=None,
@@ -320,13 +325,13 @@ def main(argv: list[str] | None = None) -> int:
     jobs = [(i, w) for w in sets for i in range(counts[w])]
     if a.jobs > 1:
         with ProcessPoolExecutor(a.jobs) as ex:
-            futures = [ex.submit(run_session, i, photos, a.genuine_only, w, a.quick)
+            futures = [ex.submit(run_session, i, photos, a.genuine_only, w, a.quick, a.draw)
                        for i, w in jobs]
             for f in futures:
                 keep(f.result())
     else:
         for i, w in jobs:
-            keep(run_session(i, photos, a.genuine_only, w, a.quick))
+            keep(run_session(i, photos, a.genuine_only, w, a.quick, a.draw))
     return _report(rows, time.perf_counter() - t0)
 
 
