@@ -19,15 +19,29 @@ that a correct check must reject:
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import cv2
 import numpy as np
-from liveness_generate import Clip, H, Pose, W, make_clip, noise_bank, prepare_face, render
+from liveness_generate import (
+    Clip,
+    H,
+    Pose,
+    W,
+    make_clip,
+    noise_bank,
+    prepare_face,
+    render,
+    temporal_denoise,
+)
 
 
 def still_photo(photo: str, seed: int, *, shake: bool, seconds: float = 5.0,
-                fps: float = 15.0) -> Clip:
-    """A photo held in front of the camera (``shake``: by a slightly moving hand)."""
+                fps: float = 15.0, noise: float = 2.0, denoise: float = 0.0) -> Clip:
+    """A photo held in front of the camera (``shake``: by a slightly moving hand).
+
+    ``noise``: sensor noise σ; ``denoise``: the camera's temporal denoising
+    (``liveness_generate.temporal_denoise``), as in the session it stands in for."""
     rng = np.random.default_rng(seed)
     face = prepare_face(photo)
     base = render(face, Pose(), rng, noise=0.0)
@@ -43,8 +57,10 @@ def still_photo(photo: str, seed: int, *, shake: bool, seconds: float = 5.0,
             m[:, 2] += walk[:2]
             img = cv2.warpAffine(img, m, (W, H), borderMode=cv2.BORDER_REFLECT)
         k, dy, dx = int(rng.integers(3)), int(rng.integers(H)), int(rng.integers(W))
-        img = img + np.roll(bank[k], (dy, dx), axis=(0, 1)) * 2.0
+        img = img + np.roll(bank[k], (dy, dx), axis=(0, 1)) * noise
         frames.append(np.clip(img, 0, 255).astype(np.uint8))
+    if denoise > 0:
+        frames = temporal_denoise(frames, denoise)
     return Clip(frames, [i * 1000.0 / fps for i in range(n)], fps)
 
 
@@ -98,13 +114,14 @@ def face_leaves(clip: Clip, *, at: float = 0.5, seconds: float = 1.2) -> Clip:
 
 
 def face_swap(photo_a: str, photo_b: str, actions: Sequence[str], seed: int, *,
-              at: float = 0.5, base: Clip | None = None) -> Clip:
+              at: float = 0.5, base: Clip | None = None, **clip_kw: Any) -> Clip:
     """Person A, then from fraction ``at`` on person B making the same movements.
 
-    ``base``: A's clip if already rendered (with its poses)."""
-    a = base if base is not None else make_clip(photo_a, actions, seed)
+    ``base``: A's clip if already rendered (with its poses). ``clip_kw``: for
+    ``make_clip`` (noise, denoise, fps...: B recorded as A was)."""
+    a = base if base is not None else make_clip(photo_a, actions, seed, **clip_kw)
     k = int(at * len(a.frames))
-    b = make_clip(photo_b, actions, seed + 1, poses=a.poses[k:])
+    b = make_clip(photo_b, actions, seed + 1, poses=a.poses[k:], **clip_kw)
     return Clip(a.frames[:k] + b.frames, list(a.timestamps_ms), a.fps, list(a.poses))
 
 

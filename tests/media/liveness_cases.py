@@ -35,6 +35,25 @@ def cached_video(name: str, build: Callable[[], gen.Clip], fmt: str = "mp4") -> 
     return path
 
 
+def cached_encoding(name: str, build: Callable[[], gen.Clip], encoding: str) -> Path:
+    """Like :func:`cached_video`, encoded with ``gen.encode_video(clip, encoding)``."""
+    path = gen.OUT / f"liveness_v{CACHE_VERSION}_{name}.{gen.ENCODINGS[encoding]}"
+    if not path.exists():
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_bytes(gen.encode_video(build(), encoding))
+        tmp.replace(path)
+    return path
+
+
+def still_customer_poses(seed: int = 7, fps: float = 15.0) -> list[gen.Pose]:
+    """The genuine challenge performed by a customer on a steady camera who holds
+    still between actions (no shake, no head jitter), under the LIGHT sequence."""
+    poses = gen.timeline(GENUINE_ACTIONS, np.random.default_rng(seed), fps=fps, shake=0.0,
+                         jitter=0.0)
+    return gen.with_screen_light(poses, LIGHT.colours, LIGHT.colour_ms, fps=fps)
+
+
 def genuine_poses(seed: int = 7) -> list[gen.Pose]:
     poses = gen.timeline(GENUINE_ACTIONS, np.random.default_rng(seed))
     return gen.with_screen_light(poses, LIGHT.colours, LIGHT.colour_ms)

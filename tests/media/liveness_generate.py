@@ -277,11 +277,14 @@ _TARGETS = {"turn_left": {"yaw": 30.0}, "turn_right": {"yaw": -30.0}, "look_up":
 
 def timeline(actions: Sequence[str], rng: np.random.Generator, *, fps: float = 15.0,
              speed: float = 1.0, amplitude: float = 1.0, neutral_s: float = 0.7,
-             shake: float = 0.6) -> list[Pose]:
+             shake: float = 0.6, jitter: float = 1.0) -> list[Pose]:
     """Poses for performing ``actions`` in order, neutral before, between and after.
 
     ``speed`` > 1 is faster; ``amplitude`` scales the angles/openings; ``shake``
-    is natural head/hand jitter in px. Durations are jittered by ``rng``.
+    is natural head/hand jitter in px (whole frame); ``jitter`` scales the
+    per-frame head-angle jitter (0.6° yaw, 0.5° pitch at 1). ``shake=0,
+    jitter=0`` is a camera on a stand and a customer who holds still between
+    actions. Durations are jittered by ``rng``.
     """
     seg: list[tuple[str | None, float]] = [(None, neutral_s * rng.uniform(0.8, 1.3))]
     for a in actions:
@@ -300,8 +303,8 @@ def timeline(actions: Sequence[str], rng: np.random.Generator, *, fps: float = 1
                 s = math.sin(math.pi * u) ** (0.6 if action != "blink" else 1.0)
                 kw = {k: v * s * amp[action] for k, v in _TARGETS[action].items()}
             poses.append(Pose(dx=float(walk[0]), dy=float(walk[1]), roll=float(walk[2]),
-                              yaw=kw.get("yaw", 0.0) + rng.normal(0, 0.6),
-                              pitch=kw.get("pitch", 0.0) + rng.normal(0, 0.5),
+                              yaw=kw.get("yaw", 0.0) + jitter * rng.normal(0, 0.6),
+                              pitch=kw.get("pitch", 0.0) + jitter * rng.normal(0, 0.5),
                               eyes=min(1.0, kw.get("eyes", 0.0)),
                               mouth=min(1.0, kw.get("mouth", 0.0))))
     return poses
@@ -342,8 +345,12 @@ class Clip:
 
 def make_clip(photo: str, actions: Sequence[str], seed: int, *, fps: float = 15.0,
               speed: float = 1.0, amplitude: float = 1.0, noise: float = 2.0, blur: float = 0.0,
-              light: float = 1.0, poses: list[Pose] | None = None) -> Clip:
-    """A genuine-looking session of ``photo`` performing ``actions`` (seeded)."""
+              light: float = 1.0, poses: list[Pose] | None = None,
+              denoise: float = 0.0) -> Clip:
+    """A genuine-looking session of ``photo`` performing ``actions`` (seeded).
+
+    ``denoise`` (0..1): strength of the camera's temporal noise reduction
+    (:func:`temporal_denoise`), 0 = none."""
     rng = np.random.default_rng(seed)
     face = prepare_face(photo)
     if poses is None:
@@ -351,7 +358,34 @@ def make_clip(photo: str, actions: Sequence[str], seed: int, *, fps: float = 15.
     bank = noise_bank(rng)
     frames = [render(face, p, rng, noise=noise, blur=blur, light=light, bank=bank)
               for p in poses]
+    if denoise > 0:
+        frames = temporal_denoise(frames, denoise)
     return Clip(frames, [i * 1000.0 / fps for i in range(len(frames))], fps, list(poses))
+
+
+def temporal_denoise(frames: Sequence[np.ndarray], strength: float = 0.8, *,
+                     motion_lo: float = 3.0, motion_hi: float = 12.0) -> list[np.ndarray]:
+    """A webcam's motion-adaptive temporal noise reduction (3DNR), as ISPs do it.
+
+    Each output pixel is a recursive average ``out += w * (frame - out)``: where
+    the new frame differs from the running output by less than ``motion_lo``
+    grey levels (5x5 box mean of the grey difference) the weight is
+    ``1 - strength`` (a still scene is averaged over about ``1 / (1 - strength)``
+    frames, so the noise of consecutive frames is mostly the same), rising to 1
+    (no averaging, no ghosting) at ``motion_hi`` and above. ``strength`` 0..1."""
+    base = 1.0 - float(np.clip(strength, 0.0, 1.0))
+    out: list[np.ndarray] = []
+    acc: np.ndarray | None = None
+    for f in frames:
+        x = f.astype(np.float32)
+        if acc is None:
+            acc = x
+        else:
+            diff = cv2.blur(np.abs(x - acc).mean(axis=2), (5, 5))
+            w = base + (1 - base) * np.clip((diff - motion_lo) / (motion_hi - motion_lo), 0, 1)
+            acc = acc + w[..., None] * (x - acc)
+        out.append(np.clip(np.round(acc), 0, 255).astype(np.uint8))
+    return out
 
 
 def write_video(target: str | Path | None, clip: Clip, *, fmt: str | None = None) -> bytes:
@@ -359,38 +393,106 @@ def write_video(target: str | Path | None, clip: Clip, *, fmt: str | None = None
 
     Frame timestamps are written as given (ms, so irregular or re-timed
     timestamps survive into the container). Returns the bytes (also written to
-    ``target`` if given).
+    ``target`` if given). These are the tuning encodings (H.264 CRF 23
+    veryfast/zerolatency, VP8 1 Mbit/s realtime); :func:`encode_video` has the
+    held-out ones.
     """
     fmt = fmt or Path(str(target)).suffix.lstrip(".")
-    codec, container_fmt, tb = {"mp4": ("libx264", "mp4", 1000), "webm": ("libvpx", "webm", 1000),
-                                "y4m": ("rawvideo", "yuv4mpegpipe", None)}[fmt]
-    buf = io.BytesIO()
-    with av.open(buf, mode="w", format=container_fmt) as out:
-        stream = out.add_stream(codec, rate=round(clip.fps))
-        h, w = clip.frames[0].shape[:2]
-        stream.width, stream.height, stream.pix_fmt = w, h, "yuv420p"
-        if codec == "libx264":
-            stream.options = {"crf": "23", "preset": "veryfast", "tune": "zerolatency"}
-        if codec == "libvpx":
-            stream.options = {"deadline": "realtime", "cpu-used": "8", "b": "1M"}
-        from fractions import Fraction
-        if tb:  # millisecond timestamps end to end, so irregular ones survive encoding
-            stream.time_base = Fraction(1, tb)
-            stream.codec_context.time_base = Fraction(1, tb)
-        for img, ts in zip(clip.frames, clip.timestamps_ms, strict=True):
-            frame = av.VideoFrame.from_ndarray(img, format="rgb24")
-            if tb:
-                frame.pts = round(ts)
-                frame.time_base = Fraction(1, tb)
-            for pkt in stream.encode(frame):
-                out.mux(pkt)
-        for pkt in stream.encode():
-            out.mux(pkt)
-    data = buf.getvalue()
+    codec, container_fmt = {"mp4": ("libx264", "mp4"), "webm": ("libvpx", "webm"),
+                            "y4m": ("rawvideo", "yuv4mpegpipe")}[fmt]
+    options = {"libx264": {"crf": "23", "preset": "veryfast", "tune": "zerolatency"},
+               "libvpx": {"deadline": "realtime", "cpu-used": "8", "b": "1M"}}.get(codec, {})
+    data = _encode_av(clip, container_fmt, codec, options=options,
+                      ms_timestamps=codec != "rawvideo")
     if target is not None:
         Path(target).parent.mkdir(parents=True, exist_ok=True)
         Path(target).write_bytes(data)
     return data
+
+
+def _encode_av(clip: Clip, container_fmt: str, codec: str, *, options: dict[str, str],
+               ms_timestamps: bool = True, pix_fmt: str = "yuv420p",
+               bit_rate: int | None = None) -> bytes:
+    from fractions import Fraction
+
+    buf = io.BytesIO()
+    with av.open(buf, mode="w", format=container_fmt) as out:
+        stream = out.add_stream(codec, rate=round(clip.fps))
+        h, w = clip.frames[0].shape[:2]
+        stream.width, stream.height, stream.pix_fmt = w, h, pix_fmt
+        stream.options = dict(options)
+        if bit_rate is not None:
+            stream.codec_context.bit_rate = bit_rate
+        if ms_timestamps:  # millisecond timestamps end to end, so irregular ones survive
+            stream.time_base = Fraction(1, 1000)
+            stream.codec_context.time_base = Fraction(1, 1000)
+        for img, ts in zip(clip.frames, clip.timestamps_ms, strict=True):
+            frame = av.VideoFrame.from_ndarray(img, format="rgb24")
+            if ms_timestamps:
+                frame.pts = round(ts)
+                frame.time_base = Fraction(1, 1000)
+            for pkt in stream.encode(frame):
+                out.mux(pkt)
+        for pkt in stream.encode():
+            out.mux(pkt)
+    return buf.getvalue()
+
+
+def _encode_opencv_mp4v(clip: Clip) -> bytes:
+    # OpenCV's own writer at its default quality, as the issue's sessions were
+    # made: MPEG-4 Part 2 in mp4 at a constant frame rate.
+    import tempfile
+
+    h, w = clip.frames[0].shape[:2]
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "clip.mp4"
+        writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"mp4v"), clip.fps, (w, h))
+        if not writer.isOpened():
+            raise RuntimeError("OpenCV cannot write mp4v here")
+        for img in clip.frames:
+            writer.write(cv2.cvtColor(img, cv2.COLOR_RGB2BGR))
+        writer.release()
+        return path.read_bytes()
+
+
+#: Encodings :func:`encode_video` writes, each with the file suffix it gives:
+#: ``h264_crf23`` / ``h264_crf32`` (libx264 at its default preset, CRF 23 / 32,
+#: mp4), ``vp8_500k`` / ``vp8_2500k`` (libvpx realtime as browsers run it, 0.5 /
+#: 2.5 Mbit/s, webm), ``mpeg4_opencv`` (MPEG-4 Part 2 by OpenCV's ``mp4v``
+#: writer at its default quality, mp4), ``mjpeg`` (Motion JPEG as webcams send
+#: it, about 50 kB a frame, Matroska), and the tuning encodings ``h264_tuning``
+#: and ``vp8_tuning`` (:func:`write_video`).
+ENCODINGS: dict[str, str] = {
+    "h264_crf23": "mp4", "h264_crf32": "mp4", "vp8_500k": "webm", "vp8_2500k": "webm",
+    "mpeg4_opencv": "mp4", "mjpeg": "mkv", "h264_tuning": "mp4", "vp8_tuning": "webm"}
+
+
+def encode_video(clip: Clip, encoding: str) -> bytes:
+    """Encode ``clip`` in one of :data:`ENCODINGS` (bytes of the whole file)."""
+    if encoding == "h264_tuning":
+        return write_video(None, clip, fmt="mp4")
+    if encoding == "vp8_tuning":
+        return write_video(None, clip, fmt="webm")
+    if encoding in ("h264_crf23", "h264_crf32"):
+        return _encode_av(clip, "mp4", "libx264", options={"crf": encoding[-2:]})
+    if encoding in ("vp8_500k", "vp8_2500k"):
+        rate = "500k" if encoding == "vp8_500k" else "2500k"
+        return _encode_av(clip, "webm", "libvpx", options={
+            "deadline": "realtime", "cpu-used": "8", "b": rate})
+    if encoding == "mpeg4_opencv":
+        data = _encode_opencv_mp4v(clip)
+        ts = np.diff(clip.timestamps_ms)
+        if len(ts) and np.ptp(ts) > 1.0:
+            # OpenCV's writer has no timestamps (constant rate): for a re-timed
+            # clip, the same codec by FFmpeg at the bit rate OpenCV chose.
+            seconds = len(clip.frames) / clip.fps
+            return _encode_av(clip, "mp4", "mpeg4", options={},
+                              bit_rate=round(len(data) * 8 / seconds))
+        return data
+    if encoding == "mjpeg":
+        return _encode_av(clip, "matroska", "mjpeg", options={}, pix_fmt="yuvj420p",
+                          bit_rate=round(400_000 * clip.fps))
+    raise ValueError(f"unknown encoding {encoding!r} (one of {', '.join(ENCODINGS)})")
 
 
 def main(argv: list[str] | None = None) -> int:

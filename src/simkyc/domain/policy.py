@@ -150,13 +150,29 @@ class LivenessPolicy:
     max_irregular_fraction: float = 0.05
     """inconsistent_timestamps: more irregular intervals than this fraction."""
     max_duplicate_fraction: float = 0.05
-    """duplicate_frames: more pixel-identical consecutive frames than this fraction."""
+    """duplicate_frames: more copied frames than this fraction of the
+    consecutive-frame pairs in motion (``liveness/timing.py``; until issue 12,
+    of all pairs, counting every near-identical pair as a copy)."""
     screen_light_min_correlation: float = 0.65
     """Screen-light: face chroma vs flashed colours, Pearson r at least this
     (bench: genuine r >= 0.87, replays under another sequence r <= 0.51; at 0.5
     one replay in 50 passed, so raised to 0.65 from that same run)."""
     screen_light_max_lag_ms: float = 300.0
     """Screen-light: camera/display latency searched, 0..this."""
+    copied_frame_min_motion: float = 1.0
+    """duplicate_frames: a pair counts only where the face moves by at least
+    this (mean absolute grey difference in the face box, 0..255) in both
+    neighbouring pairs."""
+    copied_frame_motion_ratio: float = 0.3
+    """... and is copied when its own motion is at most this fraction of the
+    smaller neighbour's ..."""
+    copied_frame_carry_ratio: float = 1.0
+    """... and the frames either side of it differ by at least this multiple
+    of the larger neighbour's motion (the movement carries on through the stop;
+    at the end of a turn it reverses and they come back together)."""
+    max_copied_frames: int = 2
+    """duplicate_frames: more copied pairs than this (and more than
+    ``max_duplicate_fraction`` of the pairs in motion)."""
 
 
 @dataclass(frozen=True)
