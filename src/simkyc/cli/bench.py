@@ -20,6 +20,7 @@ STAGES = {
     "faces": "bench_faces",
     "liveness": "bench_liveness",
     "voice": "bench_voice",
+    "compliance": "bench_compliance",
 }
 
 bench_app = typer.Typer(help="Benchmarks: accuracy, error rates and speed, measured here.",

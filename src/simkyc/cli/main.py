@@ -18,6 +18,7 @@ from simkyc.cli import (
     checks_face,
     checks_liveness,
     checks_voice,
+    compliance,
     verify,
 )
 from simkyc.cli.output import EXIT_CANNOT_CHECK, dumps
@@ -58,6 +59,7 @@ checks_face.register(app)
 checks_liveness.register(app)
 checks_voice.register(app)
 verify.register(app)
+compliance.register(app)
 
 
 def quiet_native_logs() -> None:

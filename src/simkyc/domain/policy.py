@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from simkyc.domain.compliance import ComplianceRules
+
 
 @dataclass(frozen=True)
 class DocumentPolicy:
@@ -283,6 +285,7 @@ class DecisionPolicy:
     liveness: LivenessPolicy = field(default_factory=LivenessPolicy)
     voice: VoicePolicy = field(default_factory=VoicePolicy)
     registration: RegistrationPolicy = field(default_factory=RegistrationPolicy)
+    compliance: ComplianceRules = field(default_factory=ComplianceRules)
 
 
 DEFAULT_POLICY = DecisionPolicy()

@@ -28,6 +28,7 @@ from simkyc.adapters.db.repositories import (
     SqlRegistrations,
     SqlStageResults,
 )
+from simkyc.adapters.db.repositories.compliance import SqlCompliance
 
 
 class SqlUnitOfWork:
@@ -50,6 +51,7 @@ class SqlUnitOfWork:
         self.lockouts = SqlLockouts(s)
         self.idempotency = SqlIdempotency(s)
         self.audit = SqlAuditLog(s)
+        self.compliance = SqlCompliance(s)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
