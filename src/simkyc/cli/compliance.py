@@ -13,7 +13,7 @@ id or name. Errors are one line on stderr, exit 2.
 from __future__ import annotations
 
 import sys
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import datetime
 from pathlib import Path
 
 import typer
@@ -30,15 +30,14 @@ DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 def parse_bound(value: str, *, end: bool) -> datetime:
-    """A date (``end``: the end of that day) or an ISO date-time, in UTC."""
+    from simkyc.domain.errors import InputError
+    from simkyc.services.compliance._common import parse_bound as parse
+
     try:
-        if len(value) == 10:
-            d = date.fromisoformat(value)
-            return datetime.combine(d + timedelta(days=1) if end else d, time(), tzinfo=UTC)
-        dt = datetime.fromisoformat(value)
-    except ValueError:
-        fail(f"{value!r} is not a date (YYYY-MM-DD) or an ISO date-time")
-    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+        return parse(value, end=end)
+    except InputError as exc:
+        fail(str(exc))
+        raise
 
 
 def _outlet_id(rt: object, outlet: str | None) -> str | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import cast
 
 from simkyc.domain.access import Permission, may
@@ -31,6 +31,20 @@ def make_period(start: datetime, end: datetime, outlet_id: str | None = None) ->
     return Period(start=start.astimezone(UTC), end=end.astimezone(UTC), outlet_id=outlet_id)
 
 
+def parse_bound(value: str, *, end: bool) -> datetime:
+    """``YYYY-MM-DD`` (``end``: the end of that day, so the day is included) or an ISO
+    date-time (exact; UTC when it names no offset)."""
+    try:
+        if len(value) == 10:
+            d = date.fromisoformat(value)
+            return datetime.combine(d + timedelta(days=1) if end else d, time(), tzinfo=UTC)
+        dt = datetime.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"{value[:40]!r} is not a date (YYYY-MM-DD) or an ISO date-time")\
+            from None
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+
+
 def statistics_scope(actor: Agent, period: Period) -> tuple[Period, bool]:
     """The period the actor may see statistics of, and whether that is every outlet.
 
@@ -46,4 +60,4 @@ def statistics_scope(actor: Agent, period: Period) -> tuple[Period, bool]:
     raise PermissionDenied(f"role {actor.role.value} may not read compliance statistics")
 
 
-__all__ = ["MAX_PERIOD_DAYS", "make_period", "repo", "statistics_scope"]
+__all__ = ["MAX_PERIOD_DAYS", "make_period", "parse_bound", "repo", "statistics_scope"]
