@@ -19,9 +19,9 @@ from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field
 
-from simkyc.adapters.reports import CHARTS, CONTENT_TYPES, chart_png, render
 from simkyc.api.deps import ActorDep, ContextDep
 from simkyc.api.errors import error_responses
+from simkyc.api.report_responses import chart_response, report_response
 from simkyc.api.schemas import Text
 from simkyc.domain.compliance import (
     DefectCategory,
@@ -205,10 +205,7 @@ def compliance_report(actor: ActorDep, ctx: ContextDep, start: FromQ,
     """Statistics per outlet and agent, findings, spot checks and ledger totals (agents and
     supervisors: their own outlet's statistics only)."""
     report = reports.build_report(ctx, actor=actor, period=_period(start, end, outlet))
-    headers = {"Cache-Control": "no-store"}
-    if format != "json":
-        headers["Content-Disposition"] = f'attachment; filename="compliance-report.{format}"'
-    return Response(render(report, format), media_type=CONTENT_TYPES[format], headers=headers)
+    return report_response(report, format)
 
 
 @router.get("/charts/{chart}", operation_id="compliance_chart", response_class=Response,
@@ -218,10 +215,8 @@ def compliance_chart(chart: Literal["outcomes", "override_rate", "missing_eviden
                      actor: ActorDep, ctx: ContextDep, start: FromQ,
                      end: ToQ, outlet: OutletQ = None) -> Response:
     """One chart of the report (as in the PDF)."""
-    assert chart in CHARTS
     report = reports.build_report(ctx, actor=actor, period=_period(start, end, outlet))
-    return Response(chart_png(report, chart), media_type="image/png",
-                    headers={"Cache-Control": "no-store"})
+    return chart_response(report, chart)
 
 
 @router.get("/findings", response_model=list[FindingOut], operation_id="list_findings",
