@@ -45,13 +45,15 @@ class World:
     def registration(self, agent: str, at: datetime, *, status: str = "registered",
                      subject: str | None = None, override: bool = False,
                      voice_failures: int = 0, evidence: tuple[str, ...] = (),
-                     seconds: float = 300.0, document_failed: bool = False) -> str:
+                     seconds: float = 300.0, document_failed: bool = False,
+                     media: dict[str, tuple[bytes, str]] | None = None) -> str:
         """One registration by ``agent`` started at ``at``; ``subject``: the identity (its
-        keyed hash is stored); ``document_failed``: its document step was rejected."""
+        keyed hash is stored); ``document_failed``: its document step was rejected;
+        ``media``: the bytes and content type of evidence kinds (default: a short text)."""
         a = self.agents[agent]
         self.n += 1
-        rid = f"{self.n:032x}"
         ctx = self.ctx
+        rid = ctx.new_id()
         subject_hash = ctx.keys.subject_hash(subject) if subject else None
         final = RegistrationStatus(status)
         reg = Registration(id=rid, operator_id="", outlet_id=a.outlet_id or "", agent_id=a.id,
@@ -71,12 +73,13 @@ class World:
                             wrapped_key=ctx.keys.wrap(key, key_id), now=at)
                 for kind in evidence:
                     ev_id = ctx.new_id()
-                    data = f"{kind} of {rid}".encode()
+                    data, mime = (media or {}).get(
+                        kind, (f"{kind} of {rid}".encode(), "application/octet-stream"))
                     digest = ctx.store.write(registration_id=rid, evidence_id=ev_id,
                                              data_key=key, plaintext=data)
                     tx.evidence.add(ref=EvidenceRef(
                         id=ev_id, registration_id=rid, kind=EvidenceKind(kind),
-                        content_type="application/octet-stream", size=len(data),
+                        content_type=mime, size=len(data),
                         sha256=digest, key_id=key_id, created_at=at))
                     kept.setdefault(STEP_OF[kind], {})[kind] = ev_id
             if document_failed:
