@@ -56,6 +56,7 @@ def detect_patterns(ctx: ServiceContext, *, actor: Agent, period: Period,
         r = repo(tx)
         found = find_patterns(r, period, rules)
         if may(actor, Permission.MANAGE_COMPLIANCE):
+            tx.lock_subject("compliance:findings")  # concurrent runs store each finding once
             now = ctx.clock()
             new = sum(r.add_finding(finding=f, now=now, by=actor.id) for f in found)
             tx.audit.append(at=now, actor_id=actor.id, action="compliance.detect",

@@ -70,6 +70,7 @@ def sample_spot_checks(ctx: ServiceContext, *, actor: Agent, period: Period,
     rng = rng or ctx.rng("spot_check")
     queued = []
     with ctx.uow() as tx:
+        tx.lock_subject("compliance:spot_check_sample")  # concurrent runs queue up
         r = repo(tx)
         settings = r.outlet_settings()
         flagged = r.outlets_with_findings(period=period)
