@@ -14,6 +14,7 @@ from simkyc.api.limits import BodyLimitMiddleware, SecurityHeadersMiddleware
 from simkyc.api.routes import (
     admin,
     capture_page,
+    compliance,
     document,
     face,
     flow,
@@ -66,6 +67,9 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         app.include_router(router)
     app.include_router(capture_page.router)
     app.mount("/capture/assets", capture_page.assets(), name="capture-assets")
+    app.include_router(compliance.router)
+    app.include_router(compliance.pages)
+    app.mount("/compliance/assets", compliance.assets(), name="compliance-assets")
     return app
 
 

@@ -18,6 +18,7 @@ from simkyc.cli import (
     checks_face,
     checks_liveness,
     checks_voice,
+    compliance,
     records,
     verify,
     worker,
@@ -62,6 +63,7 @@ checks_voice.register(app)
 verify.register(app)
 records.register(app)
 worker.register(app)
+compliance.register(app)
 
 
 def quiet_native_logs() -> None:

@@ -39,6 +39,12 @@ class Permission(enum.StrEnum):
     """List record deliveries and retry parked ones."""
     SUBJECT_RIGHTS = "subject_rights"
     """Export a customer's records and evidence (access request) and erase them (audited)."""
+    READ_COMPLIANCE = "read_compliance"
+    """Compliance statistics of every outlet, findings, spot checks, the ledger, reports."""
+    MANAGE_COMPLIANCE = "manage_compliance"
+    """Detect patterns, queue and review spot checks, add ledger entries, outlet hours."""
+    READ_OWN_OUTLET_STATS = "read_own_outlet_stats"
+    """Compliance statistics of one's own outlet (nothing else of compliance)."""
 
 
 P = Permission
@@ -53,6 +59,16 @@ ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset({P.READ_ANY_REGISTRATION, P.READ_AUDIT, P.DESTROY_KEYS,
                            P.MANAGE_ACCOUNTS, P.END_SERVICES, P.MANAGE_DELIVERY}),
 }
+
+# Compliance (issue 17): officers everything, auditors read, registrars their outlet's figures.
+_COMPLIANCE_GRANTS: Mapping[Role, frozenset[Permission]] = {
+    Role.COMPLIANCE: frozenset({P.READ_COMPLIANCE, P.MANAGE_COMPLIANCE}),
+    Role.AUDITOR: frozenset({P.READ_COMPLIANCE}),
+    Role.AGENT: frozenset({P.READ_OWN_OUTLET_STATS}),
+    Role.SUPERVISOR: frozenset({P.READ_OWN_OUTLET_STATS}),
+}
+ROLE_PERMISSIONS = {role: perms | _COMPLIANCE_GRANTS.get(role, frozenset())
+                    for role, perms in ROLE_PERMISSIONS.items()}
 
 
 def may(actor: Agent, permission: Permission) -> bool:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from simkyc.domain.compliance import ComplianceRules
+
 
 @dataclass(frozen=True)
 class DocumentPolicy:
@@ -392,6 +394,7 @@ class DecisionPolicy:
     registration: RegistrationPolicy = field(default_factory=RegistrationPolicy)
     retention: RetentionPolicy = field(default_factory=RetentionPolicy)
     delivery: DeliveryPolicy = field(default_factory=DeliveryPolicy)
+    compliance: ComplianceRules = field(default_factory=ComplianceRules)
 
 
 DEFAULT_POLICY = DecisionPolicy()

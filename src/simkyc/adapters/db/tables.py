@@ -335,3 +335,6 @@ __all__ = [
     "TombstoneRow",
     "VerificationFailureRow",
 ]
+
+# Compliance tables (issue 17) live in their own module, on the same metadata.
+from simkyc.adapters.db import tables_compliance as _compliance  # noqa: E402,F401

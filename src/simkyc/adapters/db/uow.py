@@ -29,6 +29,7 @@ from simkyc.adapters.db.repositories import (
     SqlRegistrations,
     SqlStageResults,
 )
+from simkyc.adapters.db.repositories.compliance import SqlCompliance
 from simkyc.adapters.db.repositories.records import (
     SqlOutbox,
     SqlRecords,
@@ -62,6 +63,7 @@ class SqlUnitOfWork:
         self.outbox = SqlOutbox(s)
         self.tombstones = SqlTombstones(s)
         self.jobs = SqlJobs(s)
+        self.compliance = SqlCompliance(s)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
