@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 # Debian packages: test-speech (espeak-ng, sox), document fonts (CJK, OCR-B),
 # a browser for the capture-page tests, ffmpeg for media tooling.
-DEB_PACKAGES := espeak-ng sox libsndfile1 fonts-noto-cjk fonts-ocr-b chromium ffmpeg
+DEB_PACKAGES := espeak-ng sox libsndfile1 fonts-noto-cjk fonts-ocr-b chromium ffmpeg fonts-dejavu-core
 
 .PHONY: install deb venv run test test-fast bench lint clean
 

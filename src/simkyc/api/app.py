@@ -13,12 +13,14 @@ from simkyc.api.limits import BodyLimitMiddleware, SecurityHeadersMiddleware
 from simkyc.api.routes import (
     admin,
     capture_page,
+    counter,
     document,
     face,
     flow,
     health,
     liveness,
     registrations,
+    session,
     voice,
 )
 from simkyc.config import Settings
@@ -56,7 +58,8 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.add_middleware(SecurityHeadersMiddleware)
     install_error_handlers(app)
     routers: list[Any] = [health.router, flow.router, registrations.router, document.router,
-                          face.router, liveness.router, voice.router, admin.router]
+                          face.router, liveness.router, voice.router, admin.router,
+                          session.router, counter.router]
     for router in routers:
         app.include_router(router)
     app.include_router(capture_page.router)

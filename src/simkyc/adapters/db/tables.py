@@ -210,6 +210,41 @@ Index("ix_registrations_outlet_created", RegistrationRow.outlet_id, Registration
 Index("ix_verification_failures_subject_at", VerificationFailureRow.subject_id_hash,
       VerificationFailureRow.at)
 
+
+class PasswordRow(Base):
+    """An account's user name and argon2id password hash (sign-in for people)."""
+
+    __tablename__ = "account_passwords"
+    agent_id: Mapped[str] = mapped_column(ForeignKey("agents.id"), primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class WebSessionRow(Base):
+    """A browser session: its cookie stored only as SHA-256; idle and absolute expiry."""
+
+    __tablename__ = "web_sessions"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    agent_id: Mapped[str] = mapped_column(ForeignKey("agents.id"), index=True)
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class SignInFailureRow(Base):
+    """A failed sign-in, by the SHA-256 of the (case-folded) user name tried."""
+
+    __tablename__ = "sign_in_failures"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    username_sha256: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+Index("ix_sign_in_failures_user_at", SignInFailureRow.username_sha256, SignInFailureRow.at)
+
 __all__ = [
     "AgentRow",
     "AuditHeadRow",
@@ -222,8 +257,11 @@ __all__ = [
     "LockoutRow",
     "OperatorRow",
     "OutletRow",
+    "PasswordRow",
     "RegistrationRow",
+    "SignInFailureRow",
     "StageResultRow",
     "TokenRow",
     "VerificationFailureRow",
+    "WebSessionRow",
 ]

@@ -26,6 +26,7 @@ from simkyc.adapters.db.repositories import (
     SqlIdempotency,
     SqlLockouts,
     SqlRegistrations,
+    SqlSessions,
     SqlStageResults,
 )
 
@@ -50,6 +51,7 @@ class SqlUnitOfWork:
         self.lockouts = SqlLockouts(s)
         self.idempotency = SqlIdempotency(s)
         self.audit = SqlAuditLog(s)
+        self.sessions = SqlSessions(s)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

@@ -11,6 +11,7 @@ from simkyc.adapters.db.repositories.evidence import SqlDataKeys, SqlEvidence
 from simkyc.adapters.db.repositories.idempotency import SqlIdempotency
 from simkyc.adapters.db.repositories.lockouts import SqlLockouts
 from simkyc.adapters.db.repositories.registrations import SqlRegistrations
+from simkyc.adapters.db.repositories.sessions import SqlSessions
 from simkyc.adapters.db.repositories.stages import SqlStageResults
 
 __all__ = [
@@ -23,5 +24,6 @@ __all__ = [
     "SqlIdempotency",
     "SqlLockouts",
     "SqlRegistrations",
+    "SqlSessions",
     "SqlStageResults",
 ]
