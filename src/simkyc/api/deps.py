@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Cookie, Depends, Header, Request, UploadFile
+from fastapi import Depends, Header, Request, UploadFile
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from simkyc.config import Settings
@@ -53,14 +53,15 @@ def current_agent(
     request: Request,
     ctx: ContextDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-    session: Annotated[str | None, Cookie(alias=SESSION_COOKIE, include_in_schema=False)] = None,
-    csrf: Annotated[str | None, Header(alias="X-CSRF-Token", include_in_schema=False)] = None,
 ) -> Agent:
     """The account of the bearer token (integrations) or else of the session cookie (people
     at the counter; an unsafe method needs the session's ``X-CSRF-Token`` too)."""
     token = credentials.credentials if credentials and \
         credentials.scheme.lower() == "bearer" else None
     throttle: FailureThrottle = request.app.state.auth_throttle
+    # Read from the request itself: parameters would add a 422 to every route's contract.
+    session = request.cookies.get(SESSION_COOKIE)
+    csrf = request.headers.get("X-CSRF-Token")
     if token is None and session:
         throttle.check(client_key(request))
         try:

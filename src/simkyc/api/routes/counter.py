@@ -106,7 +106,7 @@ def read_receipt(registration_id: RegistrationId, actor: ActorDep, ctx: ContextD
 def read_receipt_pdf(registration_id: RegistrationId, actor: ActorDep, ctx: ContextDep,
                      lang: Lang = None) -> Response:
     """The consent receipt as a PDF (A5) in the customer's language."""
-    from simkyc.adapters.receipt_pdf import render_receipt_pdf
+    from simkyc.services.receipt_pdf import render_receipt_pdf
 
     r = consent.consent_receipt(ctx, actor=actor, registration_id=registration_id,
                                 language=lang)

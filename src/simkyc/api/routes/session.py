@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Cookie, Request, Response, status
+from fastapi import APIRouter, Request, Response, status
 from pydantic import BaseModel, Field
 
 from simkyc.api.deps import SESSION_COOKIE, ContextDep, SettingsDep, client_key
@@ -61,10 +61,9 @@ def sign_in(body: SignInRequest, request: Request, response: Response, ctx: Cont
 
 @router.get("/session", response_model=SessionOut, operation_id="read_session",
             responses=error_responses(401, 429))
-def read_session(request: Request, response: Response, ctx: ContextDep,
-                 session: Annotated[str | None, Cookie(alias=SESSION_COOKIE)] = None
-                 ) -> dict[str, Any]:
+def read_session(request: Request, response: Response, ctx: ContextDep) -> dict[str, Any]:
     """Who is signed in with this cookie, and the session's CSRF token (after a reload)."""
+    session = request.cookies.get(SESSION_COOKIE)
     if not session:
         raise AuthenticationError("not signed in")
     agent, s = sessions.authenticate_session(ctx, session, csrf=None, unsafe=False)
@@ -74,9 +73,9 @@ def read_session(request: Request, response: Response, ctx: ContextDep,
 
 @router.delete("/session", status_code=status.HTTP_204_NO_CONTENT, response_class=Response,
                operation_id="sign_out", responses=error_responses(401, 403, 429))
-def sign_out(request: Request, ctx: ContextDep,
-             session: Annotated[str | None, Cookie(alias=SESSION_COOKIE)] = None) -> Response:
+def sign_out(request: Request, ctx: ContextDep) -> Response:
     """Sign out: the session ends at once and the cookie is cleared (needs X-CSRF-Token)."""
+    session = request.cookies.get(SESSION_COOKIE)
     if session:
         sessions.authenticate_session(ctx, session, csrf=request.headers.get("X-CSRF-Token"),
                                       unsafe=True)
