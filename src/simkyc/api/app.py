@@ -14,6 +14,7 @@ from simkyc.api.routes import (
     admin,
     capture_page,
     counter,
+    counter_page,
     document,
     face,
     flow,
@@ -64,6 +65,8 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         app.include_router(router)
     app.include_router(capture_page.router)
     app.mount("/capture/assets", capture_page.assets(), name="capture-assets")
+    app.include_router(counter_page.router)
+    app.mount("/counter/assets", counter_page.assets(), name="counter-assets")
     return app
 
 

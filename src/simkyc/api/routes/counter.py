@@ -7,16 +7,25 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, File, Query, Request, Response, UploadFile, status
 from pydantic import BaseModel, Field
 
-from simkyc.api.deps import ActorDep, ContextDep, client_key
+from simkyc.api.deps import (
+    ActorDep,
+    ContextDep,
+    ModelsDep,
+    SettingsDep,
+    client_key,
+    read_upload,
+)
 from simkyc.api.errors import error_responses
 from simkyc.api.routes.registrations import COMMON, RegistrationId
-from simkyc.api.schemas import LockoutOut, OverrideOut, Strict, Text
+from simkyc.api.schemas import LivenessChallengeOut, LockoutOut, OverrideOut, Strict, Text
 from simkyc.i18n import reason_text, resolve_language
 from simkyc.services import consent, cosign
+from simkyc.services.face_guidance import guide_face
 from simkyc.services.service_numbers import check_service
+from simkyc.services.steps import issue_liveness_challenge
 
 router = APIRouter(prefix="/api/v1", tags=["counter"])
 
@@ -57,6 +66,40 @@ class ServiceCheckOut(BaseModel):
     iccid: str | None
     reasons: list[str]
     messages: list[str]
+
+
+class GuidanceOut(BaseModel):
+    ready: bool
+    reasons: list[str]
+    messages: list[str]
+
+
+@router.post("/registrations/{registration_id}/face-guidance", response_model=GuidanceOut,
+             operation_id="guide_face", responses=error_responses(*COMMON, 413, 415))
+def face_guidance(registration_id: RegistrationId, actor: ActorDep, ctx: ContextDep,
+                  settings: SettingsDep, models: ModelsDep,
+                  file: Annotated[UploadFile, File(description="One camera frame (JPEG).")]
+                  ) -> dict[str, Any]:
+    """The live-face quality check on one frame, for live guidance; nothing is kept."""
+    data = read_upload(file, max_bytes=settings.max_image_bytes, what="frame")
+    g = guide_face(ctx, models, actor=actor, registration_id=registration_id, image=data)
+    return {"ready": g.ready, "reasons": list(g.reasons),
+            "messages": [reason_text(r, g.language) for r in g.reasons]}
+
+
+@router.post("/registrations/{registration_id}/liveness/challenge/no-flash",
+             status_code=status.HTTP_201_CREATED, response_model=LivenessChallengeOut,
+             operation_id="issue_liveness_challenge_no_flash",
+             responses=error_responses(*COMMON))
+def challenge_without_flash(registration_id: RegistrationId, actor: ActorDep,
+                            ctx: ContextDep) -> dict[str, Any]:
+    """A liveness challenge without the screen-colour flash (photosensitive customers;
+    audited as ``liveness.no_flash``): the actions only."""
+    c = issue_liveness_challenge(ctx, actor=actor, registration_id=registration_id,
+                                 flash=False)
+    return {"nonce": c.nonce, "actions": list(c.actions),
+            "screen_colours": list(c.screen_colours), "colour_ms": c.colour_ms,
+            "expires_at": c.expires_at}
 
 
 @router.post("/registrations/{registration_id}/voice/override/signed",
