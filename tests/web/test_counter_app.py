@@ -184,6 +184,7 @@ class Counter:
         self.label = label
 
         self.shots = ARTIFACTS / label
+        shutil.rmtree(self.shots, ignore_errors=True)
         self.shots.mkdir(parents=True, exist_ok=True)
         self.n = 0
 
@@ -378,3 +379,121 @@ def test_a_mandarin_customer_is_registered(server: Server, tmp_path: Path,
 def test_an_english_customer_is_registered(server: Server, tmp_path: Path,
                                            reader_file: Path) -> None:
     _whole_registration(server, tmp_path, reader_file, "en", "en")
+
+
+def test_a_cantonese_customer_a_still_photo_is_refused_then_the_live_one_reaches_voice(
+        server: Server, tmp_path: Path, reader_file: Path) -> None:
+    """A printed photo held to the camera is refused with its reason, in Traditional
+    Chinese; the customer's own live attempt then passes and reaches the voice step."""
+    from playwright.sync_api import sync_playwright
+
+    from simkyc.i18n import catalogue
+
+    reasons_yue = {v for k, v in catalogue("zh-Hant").items() if k.startswith("reason.")}
+    with sync_playwright() as pw:
+        c = Counter(pw, tmp_path, "zh-Hant")
+        try:
+            sign_in_and_begin(c, server.base, "zh-Hant")
+            consent_and_document(c, reader_file)
+            face_and_upper_body(c)
+            liveness(c, still=True)
+            c.visible("#notice", timeout=120_000)
+            refused = c.page.text_content("#notice") or ""
+            assert any(r in refused for r in reasons_yue), refused
+            assert c.page.is_visible("#screen-liveness")  # still at liveness: try again
+            c.shot("still-photo-refused")
+            liveness(c)
+            voice(c, "yue")
+            c.shot("voice-answer")
+            answered = [s for u, s in c.statuses if u.endswith("/voice")]
+            assert answered == [200], c.statuses
+            assert not [s for u, s in c.statuses if s >= 500], c.statuses
+        finally:
+            c.close()
+
+
+def _lock(server: Server) -> None:
+    """Five failed verifications of the document at the counter's outlet (as in 3 minutes)."""
+    from simkyc.domain.results import StageOutcome
+    from simkyc.services.registrations import start_registration
+    from simkyc.services.steps.common import record_step
+
+    ctx = server.app.state.context
+    with ctx.uow() as tx:
+        agent = next(a for a in tx.accounts.list_agents() if a.name == "agent")
+    for _ in range(5):
+        reg = start_registration(ctx, actor=agent, consent=True, language="ug")
+        record_step(ctx, actor=agent, registration_id=reg.id, step="document",
+                    outcome=StageOutcome(stage="document", passed=False,
+                                         reasons=("face_mismatch",)),
+                    evidence=[], subject=None, failure_subject=ID_NUMBER)
+
+
+def test_a_locked_out_document_is_refused_and_a_supervisor_lifts_it_at_768_px(
+        server: Server, tmp_path: Path, reader_file: Path) -> None:
+    """Uyghur customer (right to left), tablet width, large text, keyboard focus."""
+    from playwright.sync_api import sync_playwright
+
+    from simkyc.i18n import catalogue
+
+    _lock(server)
+    ug = catalogue("ug")
+    with sync_playwright() as pw:
+        c = Counter(pw, tmp_path, "ug")
+        c.page.set_viewport_size({"width": 768, "height": 1024})
+        try:
+            p = c.page
+            sign_in_and_begin(c, server.base, "ug")
+            p.check("#large-text")
+            assert "large" in (p.get_attribute("html", "class") or "")
+            assert p.get_attribute("#customer", "dir") == "rtl"
+            assert p.text_content("#btn-consent-accept") == ug["ui.consent_accept"]
+            p.keyboard.press("Tab")
+            outline = p.evaluate("getComputedStyle(document.activeElement).outlineWidth")
+            assert outline == "4px", outline  # visible focus
+            width = p.evaluate("document.documentElement.scrollWidth")
+            assert width <= 768, width  # nothing wider than the tablet
+            consent_and_document(c, reader_file)
+            c.visible("#screen-lockout")
+            assert p.text_content("#screen-lockout .result-text") == ug["ui.lockout_text"]
+            assert [s for u, s in c.statuses if u.endswith("/reader-record")] == [423]
+            c.shot("locked-out")
+            p.fill("#lift-username", "supervisor")
+            p.fill("#lift-password", PASSWORDS["supervisor"])
+            p.fill("#lift-reason", "document checked in person at the counter")
+            p.click("#btn-lift")
+            c.visible("#screen-document")
+            p.set_input_files("#reader-file", str(reader_file))
+            c.visible("#screen-live_face")
+            c.shot("after-lift")
+        finally:
+            c.close()
+    with server.app.state.context.uow() as tx:
+        actions = [e.action for e in tx.audit.entries(limit=2000)]
+    assert "lockout.refused" in actions and "lockout_lift.cosigned" in actions
+
+
+def test_counter_page_runs_under_its_csp(server: Server) -> None:
+    """The ES modules load and run under the page's Content-Security-Policy, no violation."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox",
+                                                                      "--disable-gpu"])
+        try:
+            page = browser.new_page()
+            problems: list[str] = []
+            page.on("console", lambda m: problems.append(m.text)
+                    if "Content Security Policy" in m.text else None)
+            page.on("pageerror", lambda e: problems.append(str(e)))
+            page.goto(f"{server.base}/")
+            page.wait_for_selector("body[data-ready='1']")
+            page.select_option("#agent-lang", "en")
+            for _ in range(50):
+                if page.text_content("#btn-sign-in") == "Sign in":
+                    break
+                time.sleep(0.1)
+            assert page.text_content("#btn-sign-in") == "Sign in"
+            assert not problems, problems
+        finally:
+            browser.close()
