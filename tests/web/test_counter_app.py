@@ -53,8 +53,19 @@ pytestmark = [pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chr
               pytest.mark.timeout(600)]
 
 
+CALLS: dict[str, int] = {}
+
+
 def seeded_rng(purpose: str) -> random.Random:
-    return random.Random(SEEDS.get(purpose, 0))
+    """The n-th challenge of a purpose draws from seed + n (a challenge's nonce too, so
+    two challenges never collide)."""
+    n = CALLS.get(purpose, 0)
+    CALLS[purpose] = n + 1
+    return random.Random(SEEDS.get(purpose, 0) + n)
+
+
+def predicted_rng(purpose: str, n: int) -> random.Random:
+    return random.Random(SEEDS.get(purpose, 0) + n)
 
 
 def _free_port() -> int:
@@ -82,6 +93,7 @@ def server(tmp_path: Path) -> Iterator[Server]:
     from simkyc.services.accounts import create_account
     from simkyc.services.sessions import set_password
 
+    CALLS.clear()
     settings = Settings(data_dir=tmp_path / "data")
     upgrade(settings.resolved_database_url)
     app = create_app(settings)
@@ -132,14 +144,14 @@ def reader_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def predicted_liveness() -> Any:
+def predicted_liveness(n: int = 0) -> Any:
     """The challenge the seeded server issues (every time: the seed is per call)."""
     from simkyc.domain.policy import DEFAULT_POLICY
     from simkyc.liveness import issue_challenge
     from simkyc.services.context import utc_now
     from simkyc.services.steps.liveness import SCREEN_COLOURS
 
-    return issue_challenge(seeded_rng("liveness"), now=utc_now(),
+    return issue_challenge(predicted_rng("liveness", n), now=utc_now(),
                            policy=DEFAULT_POLICY.liveness, screen_colours=SCREEN_COLOURS)
 
 
@@ -148,7 +160,7 @@ def predicted_digits(language: str) -> str:
     from simkyc.services.context import utc_now
     from simkyc.voice import new_challenge
 
-    ch = new_challenge(language, "0" * 32, rng=seeded_rng("voice"), now=utc_now(),
+    ch = new_challenge(language, "0" * 32, rng=predicted_rng("voice", 0), now=utc_now(),
                        policy=DEFAULT_POLICY.voice, attempt=1)
     return "".join(ch.digits)
 
@@ -252,9 +264,9 @@ def face_and_upper_body(c: Counter) -> None:
     c.visible("#screen-liveness")
 
 
-def liveness(c: Counter, *, still: bool = False) -> None:
+def liveness(c: Counter, *, still: bool = False, n: int = 0) -> None:
     p = c.page
-    ch = predicted_liveness()
+    ch = predicted_liveness(n)
     if still:
         c.cm.write_still_photo_camera(c.video, PHOTO)
     else:
@@ -402,7 +414,7 @@ def test_a_cantonese_customer_a_still_photo_is_refused_then_the_live_one_reaches
             assert any(r in refused for r in reasons_yue), refused
             assert c.page.is_visible("#screen-liveness")  # still at liveness: try again
             c.shot("still-photo-refused")
-            liveness(c)
+            liveness(c, n=1)
             voice(c, "yue")
             c.shot("voice-answer")
             answered = [s for u, s in c.statuses if u.endswith("/voice")]
