@@ -5,8 +5,8 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 # Debian packages: test-speech (espeak-ng, sox), document fonts (CJK, OCR-B),
 # a browser for the capture-page tests, ffmpeg for media tooling, poppler-utils
-# (pdftoppm) to render the compliance report PDF in its test.
-DEB_PACKAGES := espeak-ng sox libsndfile1 fonts-noto-cjk fonts-ocr-b chromium ffmpeg poppler-utils
+# (pdftoppm) to render the compliance report PDF in its test, DejaVu for receipts.
+DEB_PACKAGES := espeak-ng sox libsndfile1 fonts-noto-cjk fonts-ocr-b chromium ffmpeg poppler-utils fonts-dejavu-core
 
 .PHONY: install deb venv run test test-fast bench lint clean
 

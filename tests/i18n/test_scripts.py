@@ -21,8 +21,8 @@ UEY_LETTERS = frozenset(
 #: UEY vowel letters: a, e, o, u, ö, ü, é, i.
 UEY_VOWELS = frozenset("\u0627\u06d5\u0648\u06c7\u06c6\u06c8\u06d0\u0649")
 HAMZA = "\u0626"
-#: Latin tokens kept as they are in Uyghur text (file formats, ICAO document names).
-LATIN_TOKENS = re.compile(r"\b(JSON|TD1)\b")
+#: Latin tokens kept as they are in Uyghur text (file formats, ICAO document names, SIM/ICCID).
+LATIN_TOKENS = re.compile(r"\b(JSON|TD1|PDF|SIM|ICCID)\b")
 PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
 
 #: Characters whose Simplified and Traditional forms differ, used in both catalogues.

@@ -15,6 +15,8 @@ from simkyc.api.routes import (
     admin,
     capture_page,
     compliance,
+    counter,
+    counter_page,
     document,
     face,
     flow,
@@ -23,6 +25,7 @@ from simkyc.api.routes import (
     liveness,
     records,
     registrations,
+    session,
     voice,
 )
 from simkyc.config import Settings
@@ -61,7 +64,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     install_error_handlers(app)
     routers: list[Any] = [health.router, flow.router, registrations.router, document.router,
                           face.router, liveness.router, voice.router, admin.router,
-                          records.router]
+                          records.router, session.router, counter.router]
     routers = jobs.for_mode(app, settings, routers)  # jobs; the 202 step routes with workers
     for router in routers:
         app.include_router(router)
@@ -70,6 +73,8 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.include_router(compliance.router)
     app.include_router(compliance.pages)
     app.mount("/compliance/assets", compliance.assets(), name="compliance-assets")
+    app.include_router(counter_page.router)
+    app.mount("/counter/assets", counter_page.assets(), name="counter-assets")
     return app
 
 

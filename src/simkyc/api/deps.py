@@ -13,11 +13,17 @@ from fastapi import Depends, Header, Request, UploadFile
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from simkyc.config import Settings
-from simkyc.domain.errors import MediaTooLargeError
+from simkyc.domain.errors import AuthenticationError, MediaTooLargeError
 from simkyc.domain.parties import Agent
 from simkyc.runtime.models import ModelRegistry
 from simkyc.services.accounts import FailureThrottle, authenticate
 from simkyc.services.context import ServiceContext
+from simkyc.services.sessions import authenticate_session
+
+#: The browser session's cookie (HttpOnly, SameSite=Strict; see api/routes/session.py).
+SESSION_COOKIE = "simkyc_session"
+#: Methods that change nothing: no CSRF token needed with the cookie.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 _bearer = HTTPBearer(auto_error=False, description="An API token from `simkyc agent create`.")
 
@@ -48,9 +54,23 @@ def current_agent(
     ctx: ContextDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Agent:
+    """The account of the bearer token (integrations) or else of the session cookie (people
+    at the counter; an unsafe method needs the session's ``X-CSRF-Token`` too)."""
     token = credentials.credentials if credentials and \
         credentials.scheme.lower() == "bearer" else None
     throttle: FailureThrottle = request.app.state.auth_throttle
+    # Read from the request itself: parameters would add a 422 to every route's contract.
+    session = request.cookies.get(SESSION_COOKIE)
+    csrf = request.headers.get("X-CSRF-Token")
+    if token is None and session:
+        throttle.check(client_key(request))
+        try:
+            agent, _ = authenticate_session(ctx, session, csrf=csrf,
+                                            unsafe=request.method not in SAFE_METHODS)
+        except AuthenticationError:
+            throttle.failed(client_key(request))
+            raise
+        return agent
     return authenticate(ctx, token, client=client_key(request), throttle=throttle)
 
 
@@ -77,6 +97,8 @@ __all__ = [
     "ContextDep",
     "IdempotencyKey",
     "ModelsDep",
+    "SAFE_METHODS",
+    "SESSION_COOKIE",
     "SettingsDep",
     "client_key",
     "current_agent",

@@ -70,15 +70,57 @@ def agent_create(
     operator: str = typer.Option("default", "--operator", help="Operator of a new outlet."),
     token_days: int | None = typer.Option(None, "--token-days", min=1, max=3650,
                                           help="The token expires after this many days."),
+    username: str | None = typer.Option(None, "--username",
+                                        help="User name for signing in at the counter; "
+                                             "the password is then prompted (never an "
+                                             "argument)."),
 ) -> None:
     """Create an account and print its API token (shown only this once)."""
     from simkyc.services.accounts import create_account
 
+    password = _prompt_password(username) if username else None
     with runtime() as rt:
         new = create_account(rt.context, name=name, role=role, outlet_name=outlet,
                              operator_name=operator, token_days=token_days)
+        if username and password is not None:
+            from simkyc.services.sessions import set_password
+
+            stored = set_password(rt.context, agent_id=new.agent.id, username=username,
+                                  password=password)
+            typer.echo(f"user name {stored} can sign in", err=True)
     typer.echo(f"created {new.agent.role.value} {new.agent.name} ({new.agent.id})", err=True)
     typer.echo(new.token)
+
+
+def _prompt_password(username: str) -> str:
+    """Read a password twice without echo, checked before anything is stored."""
+    from simkyc.domain.errors import InputError
+    from simkyc.services.sessions import DEFAULT_RULES, normalise_username
+
+    try:
+        name = normalise_username(username)
+    except InputError as exc:
+        fail(str(exc))
+    password = str(typer.prompt("Password", hide_input=True, confirmation_prompt=True))
+    if len(password) < DEFAULT_RULES.min_password_length:
+        fail(f"a password has at least {DEFAULT_RULES.min_password_length} characters")
+    if password.strip().casefold() == name:
+        fail("the password may not be the user name")
+    return password
+
+
+@agent_app.command("password")
+def agent_password(
+    agent: str = typer.Option(..., "--agent", help="The account's id."),
+    username: str = typer.Option(..., "--username", help="User name for signing in."),
+) -> None:
+    """Set (or change) an account's user name and password (the password is prompted)."""
+    from simkyc.services.sessions import set_password
+
+    password = _prompt_password(username)
+    with runtime() as rt:
+        stored = set_password(rt.context, agent_id=agent, username=username, password=password)
+    typer.echo(f"user name {stored} can sign in")
 
 
 @agent_app.command("list")

@@ -11,6 +11,7 @@ status beside each is what the API answers.
     │   └── MediaTooLargeError       payload_too_large     413  bytes, pixels, frames or duration above a limit
     ├── AuthenticationError          unauthorized          401  no, unknown, revoked or expired credentials
     ├── PermissionDenied             forbidden             403  the actor's role may not do this
+    │   └── CsrfError                csrf_failed           403  a cookie-authenticated change without its CSRF token
     ├── NotFoundError                not_found             404  does not exist (or is not visible to the caller)
     ├── ConflictError                conflict              409  the request conflicts with what is stored
     │   ├── IllegalTransitionError   illegal_transition    409  a step its registration's status does not allow
@@ -62,6 +63,12 @@ class PermissionDenied(SimkycError):
     """The acting role may not do this."""
 
     code = "forbidden"
+
+
+class CsrfError(PermissionDenied):
+    """A change authenticated by the session cookie without the session's CSRF token."""
+
+    code = "csrf_failed"
 
 
 class NotFoundError(SimkycError):
@@ -146,6 +153,7 @@ __all__ = [
     "ChallengeError",
     "ConfigurationError",
     "ConflictError",
+    "CsrfError",
     "EvidenceError",
     "EvidenceKeyDestroyedError",
     "EvidenceTamperedError",

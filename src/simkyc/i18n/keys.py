@@ -26,6 +26,7 @@ ERROR_CODES: tuple[str, ...] = (
     "not_found", "conflict", "illegal_transition", "challenge_rejected", "evidence_destroyed",
     "evidence_unreadable", "payload_too_large", "unsupported_media_type", "locked_out",
     "too_many_requests", "internal_error", "method_not_allowed", "configuration_error",
+    "csrf_failed",
 )
 
 #: Liveness prompts besides one per action: looking ahead between actions, the still
@@ -93,10 +94,12 @@ def stage_reasons() -> dict[str, tuple[str, ...]]:
     from simkyc.document import reasons as document
     from simkyc.face import reasons as face
     from simkyc.liveness import reasons as liveness
+    from simkyc.services import service_numbers
     from simkyc.voice import reasons as voice
 
     return {"document": document.REASONS, "face": face.REASONS, "liveness": liveness.REASONS,
-            "voice": voice.REASONS, "registration rules": RULE_REASONS}
+            "voice": voice.REASONS, "registration rules": RULE_REASONS,
+            "service": service_numbers.REASONS}
 
 
 def declared_reasons() -> frozenset[str]:
@@ -137,6 +140,10 @@ def declared_keys() -> dict[str, str]:
          "Registration status, as the agent reads it.")
     for k, note in UI_KEYS.items():
         _add(out, (f"ui.{k}",), f"Capture page: {note}")
+    from simkyc.i18n.counter_keys import COUNTER_UI_KEYS
+
+    for k, note in COUNTER_UI_KEYS.items():
+        _add(out, (f"ui.{k}",), f"Counter app: {note}")
     assert all(k.split(".", 1)[0] in _NAMESPACES for k in out)
     return out
 

@@ -165,6 +165,42 @@ class Jobs(Protocol):
     def unfinished(self, *, older_than: datetime, limit: int = 500) -> list[Job]: ...
 
 
+@dataclass(frozen=True)
+class PasswordRecord:
+    """An account's user name and password hash (argon2id, PHC string)."""
+
+    agent_id: str
+    username: str
+    password_hash: str
+
+
+@dataclass(frozen=True)
+class WebSession:
+    """A browser session's record (never its cookie)."""
+
+    id: str
+    agent_id: str
+    created_at: datetime
+    last_seen_at: datetime
+    expires_at: datetime
+    ended_at: datetime | None
+
+
+class Sessions(Protocol):
+    def set_password(self, *, agent_id: str, username: str, password_hash: str,
+                     now: datetime) -> None: ...
+    def password_for(self, *, username: str) -> PasswordRecord | None: ...
+    def add_failure(self, *, username_sha256: str, at: datetime) -> None: ...
+    def failures_since(self, *, username_sha256: str, since: datetime) -> list[datetime]: ...
+    def clear_failures(self, *, username_sha256: str) -> None: ...
+    def add_session(self, *, session_id: str, agent_id: str, token_sha256: str, now: datetime,
+                    expires_at: datetime) -> None: ...
+    def session_for(self, *, token_sha256: str) -> WebSession | None: ...
+    def touch(self, *, session_id: str, now: datetime) -> None: ...
+    def end(self, *, session_id: str, now: datetime) -> None: ...
+    def count_open(self, *, agent_id: str, now: datetime) -> int: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction with a repository per aggregate (see the module docstring)."""
 
@@ -182,6 +218,7 @@ class UnitOfWork(Protocol):
     outbox: Outbox
     tombstones: Tombstones
     jobs: Jobs
+    sessions: Sessions
 
     def lock_subject(self, subject_id_hash: str) -> None:
         """Serialise every transaction that applies a rule to this identity until commit."""
@@ -238,11 +275,14 @@ __all__ = [
     "Jobs",
     "Keyring",
     "Lockouts",
+    "PasswordRecord",
     "RandomSource",
     "Registrations",
     "StageModels",
+    "Sessions",
     "StageResults",
     "TokenInfo",
     "UnitOfWork",
     "UnitOfWorkFactory",
+    "WebSession",
 ]

@@ -312,6 +312,39 @@ Index("uq_services_active_iccid", ServiceRow.operator_id, ServiceRow.iccid, uniq
       sqlite_where=text("active AND iccid IS NOT NULL"),
       postgresql_where=text("active AND iccid IS NOT NULL"))
 Index("uq_outbox_record_sink", OutboxRow.record_id, OutboxRow.sink, unique=True)
+class PasswordRow(Base):
+    """An account's user name and argon2id password hash (sign-in for people)."""
+
+    __tablename__ = "account_passwords"
+    agent_id: Mapped[str] = mapped_column(ForeignKey("agents.id"), primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class WebSessionRow(Base):
+    """A browser session: its cookie stored only as SHA-256; idle and absolute expiry."""
+
+    __tablename__ = "web_sessions"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    agent_id: Mapped[str] = mapped_column(ForeignKey("agents.id"), index=True)
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class SignInFailureRow(Base):
+    """A failed sign-in, by the SHA-256 of the (case-folded) user name tried."""
+
+    __tablename__ = "sign_in_failures"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    username_sha256: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+Index("ix_sign_in_failures_user_at", SignInFailureRow.username_sha256, SignInFailureRow.at)
 
 __all__ = [
     "AgentRow",
@@ -327,13 +360,16 @@ __all__ = [
     "OperatorRow",
     "OutboxRow",
     "OutletRow",
+    "PasswordRow",
     "RecordRow",
     "RegistrationRow",
     "ServiceRow",
+    "SignInFailureRow",
     "StageResultRow",
     "TokenRow",
     "TombstoneRow",
     "VerificationFailureRow",
+    "WebSessionRow",
 ]
 
 # Compliance tables (issue 17) live in their own module, on the same metadata.

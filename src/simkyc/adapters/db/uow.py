@@ -27,6 +27,7 @@ from simkyc.adapters.db.repositories import (
     SqlJobs,
     SqlLockouts,
     SqlRegistrations,
+    SqlSessions,
     SqlStageResults,
 )
 from simkyc.adapters.db.repositories.compliance import SqlCompliance
@@ -64,6 +65,7 @@ class SqlUnitOfWork:
         self.tombstones = SqlTombstones(s)
         self.jobs = SqlJobs(s)
         self.compliance = SqlCompliance(s)
+        self.sessions = SqlSessions(s)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

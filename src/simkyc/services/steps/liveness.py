@@ -50,15 +50,23 @@ class LivenessVideo:
     video: bytes
 
 
-def issue_liveness_challenge(ctx: ServiceContext, *, actor: Agent,
-                             registration_id: str) -> IssuedLivenessChallenge:
-    """A fresh single-use challenge: actions in order, colours to flash, expiry."""
+def issue_liveness_challenge(ctx: ServiceContext, *, actor: Agent, registration_id: str,
+                             flash: bool = True) -> IssuedLivenessChallenge:
+    """A fresh single-use challenge: actions in order, colours to flash, expiry.
+
+    ``flash=False``: no screen colours (a photosensitive customer's alternative; the
+    video is then checked on the actions alone, audited as ``liveness.no_flash``).
+    """
     from simkyc.liveness import issue_challenge
 
     begun = begin_step(ctx, actor=actor, registration_id=registration_id, step=STEP)
     policy = ctx.policy.liveness
     c = issue_challenge(ctx.rng("liveness"), now=ctx.clock(), policy=policy,
-                        screen_colours=SCREEN_COLOURS)
+                        screen_colours=SCREEN_COLOURS if flash else 0)
+    if not flash:
+        with ctx.uow() as tx:
+            tx.audit.append(at=ctx.clock(), actor_id=actor.id, action="liveness.no_flash",
+                            registration_id=begun.registration.id)
     expires = challenges.issue(
         ctx, actor=actor, registration_id=begun.registration.id, kind=STEP, nonce=c.nonce,
         payload={"actions": list(c.actions), "screen_colours": list(c.screen_colours),

@@ -12,6 +12,7 @@ from simkyc.adapters.db.repositories.idempotency import SqlIdempotency
 from simkyc.adapters.db.repositories.jobs import SqlJobs
 from simkyc.adapters.db.repositories.lockouts import SqlLockouts
 from simkyc.adapters.db.repositories.registrations import SqlRegistrations
+from simkyc.adapters.db.repositories.sessions import SqlSessions
 from simkyc.adapters.db.repositories.stages import SqlStageResults
 
 __all__ = [
@@ -25,5 +26,6 @@ __all__ = [
     "SqlJobs",
     "SqlLockouts",
     "SqlRegistrations",
+    "SqlSessions",
     "SqlStageResults",
 ]
