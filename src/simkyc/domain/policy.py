@@ -386,7 +386,7 @@ class DeliveryPolicy:
 
 @dataclass(frozen=True)
 class DecisionPolicy:
-    version: str = "2026.12-1"
+    version: str = "2026.12-2"
     document: DocumentPolicy = field(default_factory=DocumentPolicy)
     face: FacePolicy = field(default_factory=FacePolicy)
     liveness: LivenessPolicy = field(default_factory=LivenessPolicy)
