@@ -21,6 +21,7 @@ STAGES = {
     "liveness": "bench_liveness",
     "voice": "bench_voice",
     "scale": "bench_scale",
+    "loadtest": "loadtest",
 }
 
 bench_app = typer.Typer(help="Benchmarks: accuracy, error rates and speed, measured here.",
