@@ -32,8 +32,16 @@ PG_BASE = os.environ.get("SIMKYC_BENCH_PG", "postgresql+psycopg://postgres@127.0
 SEEDS = {"liveness": 77, "voice": 78}  # the tests' seeds: their generated media are cached
 
 
+class _SeededChoices(random.Random):
+    """The tests' seeded draws of actions, colours and digits; nonces (128 bits) still from
+    the OS CSPRNG, so every session's challenge has its own nonce."""
+
+    def getrandbits(self, k: int) -> int:
+        return secrets.randbits(k) if k >= 64 else super().getrandbits(k)
+
+
 def seeded_rng(purpose: str) -> random.Random:
-    return random.Random(SEEDS.get(purpose, 0))
+    return _SeededChoices(SEEDS.get(purpose, 0))
 
 
 def _module(relative: str, name: str) -> Any:

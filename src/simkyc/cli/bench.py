@@ -22,6 +22,7 @@ STAGES = {
     "voice": "bench_voice",
     "scale": "bench_scale",
     "loadtest": "loadtest",
+    "profile": "profile_session",
 }
 
 bench_app = typer.Typer(help="Benchmarks: accuracy, error rates and speed, measured here.",
