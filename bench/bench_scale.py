@@ -280,16 +280,25 @@ def _rss_step(step: str, media_file: Path) -> int:
     from simkyc.services.accounts import create_account
 
     media, document_jpeg = pickle.loads(media_file.read_bytes())
-    base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    base = _peak_rss_mb()
     models = ModelRegistry()
     with tempfile.TemporaryDirectory() as d:
         ctx = _memory_ctx(Path(d))
         agent = create_account(ctx, name="bench", role=Role.AGENT, outlet_name="Bench").agent
         _run_until(ctx, models, agent, media, step, document_jpeg)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = _peak_rss_mb()
     print(json.dumps({"step": step, "peak_rss_mb": round(peak, 1),
                       "before_models_mb": round(base, 1)}))
     return 0
+
+
+def _peak_rss_mb() -> float:
+    """This process's peak resident memory: VmHWM (getrusage's ru_maxrss would carry the
+    parent's peak over fork and exec on Linux)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _run_until(ctx: Any, models: Any, agent: Any, media: sup.Media, step: str,

@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import gevent
 from locust import HttpUser, task
 from locust.exception import StopUser
 
@@ -95,6 +96,6 @@ class Counter(HttpUser):
         finally:
             with RESULTS.open("a") as fh:
                 fh.write(json.dumps({"i": i, "registration_id": rid, "status": status}) + "\n")
-            if next(_finished) >= USERS:
-                self.environment.runner.quit()
+            if next(_finished) >= USERS:  # the last one: stop the run (after this returns)
+                gevent.spawn_later(2.0, self.environment.runner.quit)
         raise StopUser()
