@@ -8,7 +8,7 @@ PIP := $(VENV)/bin/pip
 # (pdftoppm) to render the compliance report PDF in its test, DejaVu for receipts.
 DEB_PACKAGES := espeak-ng sox libsndfile1 fonts-noto-cjk fonts-ocr-b chromium ffmpeg poppler-utils fonts-dejavu-core
 
-.PHONY: install deb venv run test test-fast bench lint clean
+.PHONY: install deb venv run test test-fast bench bench-scale lint clean
 
 install: deb venv
 
@@ -41,6 +41,11 @@ test: install
 
 bench: install
 	$(VENV)/bin/simkyc bench all
+
+# The scale benchmark's quick run (under 15 minutes; needs PostgreSQL and Redis):
+# bench/out/scale.json and scale.png. SCALE_FULL=1 for the full run.
+bench-scale: install
+	nice $(VENV)/bin/simkyc bench --json $(if $(SCALE_FULL),,--quick) > /dev/null
 
 lint: install
 	$(VENV)/bin/ruff check src tests

@@ -22,10 +22,13 @@ STAGES = {
     "voice": "bench_voice",
     "memory": "bench_memory",
     "compliance": "bench_compliance",
+    "scale": "bench_scale",
+    "loadtest": "loadtest",
+    "profile": "profile_session",
 }
 
 bench_app = typer.Typer(help="Benchmarks: accuracy, error rates and speed, measured here.",
-                        no_args_is_help=True)
+                        invoke_without_command=True)
 
 
 def bench_dir() -> Path:
@@ -67,6 +70,22 @@ def _command(stage: str) -> None:
 
 for _stage in STAGES:
     _command(_stage)
+
+
+@bench_app.callback()
+def _bench(ctx: typer.Context,
+           json_: bool = typer.Option(False, "--json", help=(
+               "Run the scale benchmark (bench/bench_scale.py) and print its JSON object: "
+               "stages, end_to_end_ms, throughput_per_min, peer_ratio, peak_rss_mb.")),
+           quick: bool = typer.Option(False, "--quick", help="With --json: the quick run.")
+           ) -> None:
+    """Benchmarks: accuracy, error rates and speed, measured here."""
+    if ctx.invoked_subcommand is not None:
+        return
+    if not json_:
+        typer.echo(ctx.get_help())
+        raise typer.Exit(2)
+    raise typer.Exit(int(_load("scale").main(["--json", *(["--quick"] if quick else [])]) or 0))
 
 
 @bench_app.command("all")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 
 import typer
 
@@ -36,6 +37,9 @@ def worker(
                                older_than_seconds=requeue_after)
         typer.echo(f"requeued {n} unfinished job(s)", err=True)
     runtime.close()
+    # Celery logs to sys.__stderr__, whose descriptor `simkyc` points at /dev/null to
+    # silence native libraries; its log goes where Python's stderr goes instead.
+    sys.__stderr__ = sys.stderr
     app.worker_main(["worker", f"--loglevel={loglevel}", f"--concurrency={concurrency}",
                      "--pool=prefork", "-Q", settings.broker_queue, "--without-gossip",
                      "--without-mingle", "-n", f"simkyc{os.getpid()}@%h"])
