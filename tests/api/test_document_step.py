@@ -77,7 +77,8 @@ def test_document_image_checked_and_stored(doc_api: Any, new_registration: Any) 
     assert view["status"] == "document_checked"
     assert view["stages"] == [{"stage": "document", "passed": True, "reasons": []}]
     kinds = sorted(e["kind"] for e in view["evidence"])
-    assert kinds == [EvidenceKind.DOCUMENT_IMAGE.value, EvidenceKind.DOCUMENT_PHOTO.value]
+    assert kinds == [EvidenceKind.DOCUMENT_IMAGE.value, EvidenceKind.DOCUMENT_PHOTO.value,
+                     EvidenceKind.IDENTITY_FIELDS.value]
     # Stored encrypted: the evidence file does not contain the image bytes in clear.
     photo_id = next(e["id"] for e in view["evidence"]
                     if e["kind"] == EvidenceKind.DOCUMENT_PHOTO.value)
@@ -108,7 +109,8 @@ def test_reader_record(doc_api: Any, new_registration: Any, record: dict[str, An
     assert r.status_code == 200, r.text
     assert r.json()["passed"] is True and r.json()["status"] == "document_checked"
     kinds = sorted(e["kind"] for e in _view(doc_api, rid)["evidence"])
-    assert kinds == [EvidenceKind.DOCUMENT_PHOTO.value, EvidenceKind.READER_RECORD.value]
+    assert kinds == [EvidenceKind.DOCUMENT_PHOTO.value, EvidenceKind.IDENTITY_FIELDS.value,
+                     EvidenceKind.READER_RECORD.value]
     # A second document for a checked registration is an illegal move (409), nothing stored.
     r = doc_api.post(f"{BASE}/{rid}/document/reader-record", headers=doc_api.hdr("agent"),
                      json=record)

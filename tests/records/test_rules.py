@@ -95,3 +95,17 @@ def test_ending_a_service_frees_its_count_and_number(rctx: ServiceContext, peopl
     r = _register(ctx, agent, walk(ctx, agent, service_id="+861390000000",
                                    identity={"id_number": "440524188001010014"}))
     assert r.status.value == "registered"
+
+
+def test_concurrent_registrations_of_one_number(rctx: ServiceContext, people: dict,
+                                                walk: Any) -> None:
+    """Two identities registering the same number at once: exactly one gets it."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    agent = people["agent"][0]
+    rids = [walk(rctx, agent, service_id="+8613700000000", identity={"id_number": n})
+            for n in ("11010519491231002X", "440524188001010014")]
+    with ThreadPoolExecutor(2) as pool:
+        results = list(pool.map(lambda rid: _register(rctx, agent, rid), rids))
+    assert sorted(r.status.value for r in results) == ["registered", "rejected"]
+    assert [r.reasons for r in results if r.reasons] == [("service_id_in_use",)]
