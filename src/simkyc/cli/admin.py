@@ -76,8 +76,12 @@ def agent_create(
                                              "argument)."),
 ) -> None:
     """Create an account and print its API token (shown only this once)."""
-    from simkyc.services.accounts import create_account
+    from simkyc.services.accounts import check_account_fields, create_account
 
+    try:  # refused input opens nothing (no key, no database left behind)
+        check_account_fields(name=name, role=role, outlet_name=outlet)
+    except SimkycError as exc:
+        fail(str(exc))
     password = _prompt_password(username) if username else None
     with runtime() as rt:
         new = create_account(rt.context, name=name, role=role, outlet_name=outlet,

@@ -51,13 +51,7 @@ def create_account(ctx: ServiceContext, *, name: str, role: Role, outlet_name: s
     """
     if actor is not None:
         require(actor, Permission.MANAGE_ACCOUNTS, "create accounts")
-    name = name.strip()
-    if not name:
-        raise InputError("an account needs a name")
-    if role in OUTLET_ROLES and not outlet_name:
-        raise InputError(f"an {role.value} needs an outlet")
-    if role not in OUTLET_ROLES and outlet_name:
-        raise InputError(f"a {role.value} account does not belong to an outlet")
+    name = check_account_fields(name=name, role=role, outlet_name=outlet_name)
     now = ctx.clock()
     with ctx.uow() as tx:
         outlet_id = None
@@ -70,6 +64,19 @@ def create_account(ctx: ServiceContext, *, name: str, role: Role, outlet_name: s
         tx.audit.append(at=now, actor_id=actor.id if actor else None, action="agent.create",
                         detail=f"{agent.id} {role.value}")
     return NewToken(agent=agent, token=token, info=info)
+
+
+def check_account_fields(*, name: str, role: Role, outlet_name: str | None) -> str:
+    """The account's name, stripped; :class:`InputError` if it is empty or the outlet
+    does not fit the role (checked before anything is opened or created)."""
+    name = name.strip()
+    if not name:
+        raise InputError("an account needs a name")
+    if role in OUTLET_ROLES and not outlet_name:
+        raise InputError(f"an {role.value} needs an outlet")
+    if role not in OUTLET_ROLES and outlet_name:
+        raise InputError(f"a {role.value} account does not belong to an outlet")
+    return name
 
 
 def _issue(ctx: ServiceContext, tx: UnitOfWork, agent: Agent, *, label: str, now: datetime,
@@ -183,6 +190,7 @@ __all__ = [
     "FailureThrottle",
     "NewToken",
     "authenticate",
+    "check_account_fields",
     "create_account",
     "issue_token",
     "list_accounts",
