@@ -64,7 +64,8 @@ def test_cookie_changes_need_the_csrf_token(web: Any) -> None:
     # A bearer token needs no CSRF token (it is not sent by a browser on its own).
     web.cookies.clear()
     assert web.post(BASE, json={"consent": True}, headers=web.hdr("agent")).status_code == 201
-    entries = web.ctx.uow().__enter__().audit.entries(limit=500)
+    with web.ctx.uow() as tx:
+        entries = tx.audit.entries(limit=500)
     assert sum(e.action == "csrf.failed" for e in entries) == 2
 
 
