@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import io
+import json
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -80,8 +81,13 @@ def advance_to(ctx: ServiceContext, agent: Agent, rid: str, last: str, *, subjec
     """Record each step up to and including ``last`` as passed (no models run)."""
     order = ["document", "live_face", "liveness", "voice", "face_match", "attach"]
     for step in order[:order.index(last) + 1]:
-        if step == "document":
-            advance(ctx, agent, rid, step, subject=subject)
+        if step == "document":  # the identity fields the registration rules read
+            fields = json.dumps({"document_kind": "cn-id-reader",
+                                 "id_number": subject.split("/")[-1],
+                                 "birth_date": "1961-08-04",
+                                 "valid_until": "2040-01-01"}).encode()
+            advance(ctx, agent, rid, step, subject=subject,
+                    evidence=((K.IDENTITY_FIELDS, "application/json", fields),))
         elif step == "attach":
             advance(ctx, agent, rid, step,
                     evidence=((K.UPPER_BODY, "image/jpeg", b"upper body"),))
