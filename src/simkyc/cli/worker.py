@@ -39,7 +39,7 @@ def worker(
     runtime.close()
     # Celery logs to sys.__stderr__, whose descriptor `simkyc` points at /dev/null to
     # silence native libraries; its log goes where Python's stderr goes instead.
-    sys.__stderr__ = sys.stderr
+    sys.__stderr__ = sys.stderr  # type: ignore[misc,assignment]  # Final in typeshed
     app.worker_main(["worker", f"--loglevel={loglevel}", f"--concurrency={concurrency}",
                      "--pool=prefork", "-Q", settings.broker_queue, "--without-gossip",
                      "--without-mingle", "-n", f"simkyc{os.getpid()}@%h"])

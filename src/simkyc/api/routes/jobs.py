@@ -173,12 +173,12 @@ def for_mode(app: FastAPI, settings: Settings, routers: list[Any]) -> list[APIRo
 
         app.state.jobs = build_job_backend(settings)
     mine = {(r.path, m) for r in steps_router.routes if isinstance(r, APIRoute)
-            for m in r.methods}
+            for m in r.methods or ()}
     kept = []
     for router in routers:
         copy = APIRouter()
         copy.routes.extend(r for r in router.routes if not (
-            isinstance(r, APIRoute) and any((r.path, m) in mine for m in r.methods)))
+            isinstance(r, APIRoute) and any((r.path, m) in mine for m in r.methods or ())))
         kept.append(copy)
     return [*kept, steps_router, status_router]
 
