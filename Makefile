@@ -8,7 +8,7 @@ PIP := $(VENV)/bin/pip
 # (pdftoppm) to render the compliance report PDF in its test, DejaVu for receipts.
 DEB_PACKAGES := espeak-ng sox libsndfile1 fonts-noto-cjk fonts-ocr-b chromium ffmpeg poppler-utils fonts-dejavu-core
 
-.PHONY: install deb venv run test test-fast bench bench-scale lint clean
+.PHONY: install deb venv run test test-fast bench bench-scale lint typecheck audit clean
 
 install: deb venv
 
@@ -48,7 +48,15 @@ bench-scale: install
 	nice $(VENV)/bin/simkyc bench --json $(if $(SCALE_FULL),,--quick) > /dev/null
 
 lint: install
-	$(VENV)/bin/ruff check src tests
+	$(VENV)/bin/ruff check src tests bench
+
+typecheck: install
+	$(VENV)/bin/mypy src
+
+# Known vulnerabilities in the installed environment (pip-audit); offline-tolerant:
+# an unreachable vulnerability service is reported and exits 0 (AUDIT_STRICT=1: exit 3).
+audit: install
+	VENV=$(VENV) python3 .ci/audit.py
 
 clean:
 	rm -rf var .pytest_cache build *.egg-info
