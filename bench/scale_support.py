@@ -11,7 +11,6 @@ its own identity (a valid GB 11643 number) and its own service number.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import random
 import secrets
@@ -44,14 +43,8 @@ def seeded_rng(purpose: str) -> random.Random:
     return _SeededChoices(SEEDS.get(purpose, 0))
 
 
-def _module(relative: str, name: str) -> Any:
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, REPO / "tests" / relative)
-        assert spec and spec.loader
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
+sys.path.insert(0, str(REPO / "tests" / "workers"))
+from workers_support import load_test_module as _module  # noqa: E402 - the test tree's loader
 
 
 def flow() -> Any:
