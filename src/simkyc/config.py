@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     #: Master keys being rotated out (comma-separated, base64): they still unwrap the
     #: data keys they wrapped until ``simkyc keys rotate`` has re-wrapped them all.
     previous_master_keys: str | None = Field(default=None, repr=False)
+    #: The keyring file ``simkyc keys rotate`` writes and every process reads (default
+    #: ``<data dir>/master.key``). Needed to rotate a key that comes from SIMKYC_MASTER_KEY.
+    key_file: Path | None = None
 
     #: Upload limits per content family, in bytes.
     max_image_bytes: int = 15 * MB

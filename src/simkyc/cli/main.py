@@ -19,6 +19,7 @@ from simkyc.cli import (
     checks_liveness,
     checks_voice,
     compliance,
+    keys,
     records,
     verify,
     worker,
@@ -64,6 +65,7 @@ verify.register(app)
 records.register(app)
 worker.register(app)
 compliance.register(app)
+keys.register(app)
 
 
 def quiet_native_logs() -> None:
