@@ -13,6 +13,7 @@ import typer
 from simkyc import __version__
 from simkyc.cli import (
     admin,
+    backup,
     bench,
     checks_document,
     checks_face,
@@ -56,6 +57,7 @@ def _root(
 
 
 admin.register(app)
+backup.register(app)
 bench.register(app)
 checks_document.register(app)
 checks_face.register(app)
