@@ -24,7 +24,7 @@ from abuse import advance_to, start
 from simkyc.adapters.crypto import MasterKeyring
 from simkyc.adapters.keyfile import FileKeyStore, read_key_file
 from simkyc.config import Settings
-from simkyc.domain.errors import EvidenceTamperedError
+from simkyc.domain.errors import ConfigurationError, EvidenceTamperedError
 from simkyc.domain.parties import Role
 from simkyc.domain.registration import RegistrationStatus as S
 from simkyc.runtime import build_runtime
@@ -183,6 +183,78 @@ def test_the_per_identity_rule_still_counts_after_rotation(deployment: Any,
     run_register(after, actor=agent, registration_id=rids[-1], submission=ServiceToRegister())
     view = view_registration(after, actor=agent, registration_id=rids[-1])
     assert view.status is S.REJECTED and view.reasons == ("too_many_numbers_for_identity",)
+
+
+def test_rotation_while_the_service_works(deployment: Any, advance: Any) -> None:
+    """No downtime: another process starts registrations and reads evidence throughout."""
+    import threading
+
+    d = deployment
+    rids = _with_evidence(d, advance, 6)
+    ids = _evidence_ids(d, rids)
+    before = _read_all(d.ctx, d, ids)
+    service = d.open().context  # the running service: its own engine and keyring
+    stop, problems, started = threading.Event(), [], []
+
+    def work() -> None:
+        while not stop.is_set() and len(started) < 40:
+            stop.wait(0.01)
+            try:
+                started.append(start(service, d.people["agent"]))
+                assert _read_all(service, d, ids[:2]) == {i: before[i] for i in ids[:2]}
+            except BaseException as exc:  # noqa: BLE001 - reported below
+                problems.append(exc)
+                return
+
+    worker = threading.Thread(target=work)
+    worker.start()
+    try:
+        result = rotate_keys(d.ctx, FileKeyStore(d.settings), batch_size=1)
+    finally:
+        stop.set()
+        worker.join(60)
+    assert not problems, problems
+    assert started, "the service made no registration during the rotation"
+    if not result.complete:  # a wrap raced past the last pass: running it again finishes
+        result = rotate_keys(d.ctx, FileKeyStore(d.settings))
+        assert result.resumed
+    assert result.complete
+    assert key_status(d.ctx, FileKeyStore(d.settings)).data_keys == {
+        result.to: len(rids) + len(started)}
+    assert _read_all(service, d, ids) == before
+
+
+def test_an_environment_key_rotates_into_the_key_file(db_url: str, tmp_path: Path) -> None:
+    env_key = base64.urlsafe_b64encode(os.urandom(32)).decode()
+    settings = Settings(data_dir=tmp_path / "data", database_url=db_url, master_key=env_key,
+                        key_file=tmp_path / "secrets" / "keyring.json",
+                        environment="production")
+    running = build_runtime(settings, migrate=False)  # no key file yet: the env's key
+    try:
+        agent = create_account(running.context, name="a", role=Role.AGENT,
+                               outlet_name="O").agent
+        first = start(running.context, agent)
+        subject_before = running.context.keys.subject_hash("CHN/x")
+        result = rotate_keys(running.context, FileKeyStore(settings))
+        assert result.complete and result.rewrapped == 1
+        later = start(running.context, agent)  # the running process followed the new file
+        with running.context.uow() as tx:
+            for rid in (first, later):
+                key_id, wrapped = tx.keys.get(registration_id=rid)
+                assert wrapped is not None
+                assert running.context.keys.wrapped_under(wrapped) == result.to
+                running.context.keys.unwrap(wrapped, key_id)
+        restarted = build_runtime(settings, migrate=False)
+        assert restarted.context.keys.subject_hash("CHN/x") == subject_before
+        assert FileKeyStore(settings).state().previous == (
+            restarted.context.keys.fingerprints[1],)
+        restarted.close()
+        other = Settings(**{**settings.model_dump(), "master_key":
+                            base64.urlsafe_b64encode(os.urandom(32)).decode()})
+        with pytest.raises(ConfigurationError, match="not one of the keys"):
+            build_runtime(other, migrate=False)
+    finally:
+        running.close()
 
 
 class Crash(Exception):
