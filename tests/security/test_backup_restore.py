@@ -107,6 +107,8 @@ def test_restore_drill(source: Any, fresh_db: str, tmp_path: Path) -> None:
     d = report.as_dict()
     assert d["registrations"] == 5 and d["evidence_files"] == len(source.evidence) == 8
     assert d["data_keys_checked"] == 4 and d["keys"] == "file"
+    assert oct(folder.stat().st_mode & 0o777) == "0o700"
+    assert oct((folder / "keys").stat().st_mode & 0o777) == "0o700"
 
     target = _target(tmp_path, fresh_db)
     parts = DeploymentParts(target)

@@ -185,10 +185,21 @@ class DeploymentParts:
                     w = doc["r"]["wrapped_key"]
                     yield doc["r"]["key_id"], None if w is None else base64.b64decode(w)
 
-    def database_problem(self) -> str | None:
-        """Why the database cannot take a restore (it holds data), or None."""
+    def database_problem(self, revision: str | None = None) -> str | None:
+        """Why the database cannot take a restore of a backup at ``revision`` (it holds
+        data; PostgreSQL: it is migrated to another revision), or None."""
         if self.dialect == "sqlite" and not _sqlite_path(self.url).exists():
             return None
+        if self.dialect == "postgresql" and revision is not None:
+            from simkyc.adapters.db.migrate import current
+
+            try:
+                at = current(self.url)
+            except Exception as exc:  # noqa: BLE001 - any driver error, in one line
+                return f"cannot reach the postgresql database: {str(exc).splitlines()[0]}"
+            if at is not None and at != revision:
+                return (f"the database is migrated to revision {at} and the backup is at "
+                        f"{revision}: restore into a database (schema) with no tables")
         engine = make_engine(self.url)
         try:
             counts = _counts(engine)

@@ -42,7 +42,7 @@ class BackupParts(Protocol):
     def copy_evidence_out(self, folder: Path) -> dict[str, str]: ...
     def copy_keys_out(self, keys_dir: Path) -> dict[str, Any]: ...
     def backup_keyring(self, keys_dir: Path, info: dict[str, Any]) -> Keyring: ...
-    def database_problem(self) -> str | None: ...
+    def database_problem(self, revision: str | None = None) -> str | None: ...
     def evidence_problem(self) -> str | None: ...
     def keys_problem(self) -> str | None: ...
     def restore_keys(self, keys_dir: Path, info: dict[str, Any]) -> None: ...
@@ -82,6 +82,7 @@ def create_backup(ctx: ServiceContext, parts: BackupParts, folder: Path,
     if keys_dir is not None:
         _empty_or_new(keys_dir, "keys folder")
     folder.mkdir(parents=True, exist_ok=True)
+    folder.chmod(0o700)  # the database copy holds personal data
     started = ctx.clock()
     with ctx.uow() as tx:
         tx.audit.append(at=started, actor_id=None, action="backup.create", detail=str(folder))
@@ -129,7 +130,8 @@ def restore_backup(parts: BackupParts, folder: Path,
     """Restore a backup into an empty deployment (keys, database, evidence); the manifest.
     Refused, with nothing written, when the deployment already holds any part."""
     manifest = read_manifest(folder)
-    problems = [p for p in (parts.keys_problem(), parts.database_problem(),
+    problems = [p for p in (parts.keys_problem(),
+                            parts.database_problem(manifest["database"].get("revision")),
                             parts.evidence_problem()) if p]
     if problems:
         raise InputError("restore goes into an empty deployment: " + "; ".join(problems))
