@@ -355,3 +355,43 @@ def test_cli_env_key_needs_a_key_file_then_rotates_into_it(tmp_path: Path) -> No
     env["SIMKYC_MASTER_KEY"] = base64.urlsafe_b64encode(os.urandom(32)).decode()
     p = run(["keys", "status"], env)  # a key the file does not hold: refused
     assert "not one of the keys" in _one_line_error(p)
+
+
+def test_cli_rotation_killed_mid_way_resumes(tmp_path: Path) -> None:
+    """A real crash: ``simkyc keys rotate`` killed (SIGKILL) between batches, run again."""
+    import signal
+
+    data = tmp_path / "data"
+    settings = Settings(data_dir=data)
+    rt = build_runtime(settings)
+    agent = create_account(rt.context, name="a", role=Role.AGENT, outlet_name="O").agent
+    rids = [start(rt.context, agent) for _ in range(150)]
+    rt.close()
+    env = {"SIMKYC_DATA_DIR": str(data)}
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("SIMKYC_")}
+    with subprocess.Popen(SIMKYC + ["keys", "rotate", "--batch-size", "1"],
+                          env={**clean, **env}, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True) as proc:
+        assert proc.stderr is not None
+        for line in proc.stderr:
+            if line.startswith("re-wrapped 10 "):
+                proc.send_signal(signal.SIGKILL)
+                break
+        proc.wait(60)
+    assert proc.returncode == -signal.SIGKILL
+    store = FileKeyStore(settings)
+    state = store.state()
+    assert state.rotation == "in_progress"
+    rt = build_runtime(settings)
+    try:
+        counts = key_status(rt.context, store).data_keys
+        assert 10 <= counts[state.current] < len(rids) and sum(counts.values()) == len(rids)
+    finally:
+        rt.close()
+    p = run(["keys", "rotate", "--json"], env)
+    assert p.returncode == 0, p.stderr
+    out = json.loads(p.stdout)
+    assert out["resumed"] and out["to"] == state.current and out["complete"]
+    assert out["rewrapped"] + out["already_under_new_key"] == len(rids)
+    p = run(["keys", "status", "--json"], env)
+    assert json.loads(p.stdout)["data_keys"] == {state.current: len(rids)}
