@@ -51,7 +51,7 @@ def _open(as_json: bool) -> tuple[Any, Any]:
 
 
 def _status_text(s: Any) -> str:
-    lines = [f"key file: {s.location}", f"current master key: {s.current}"
+    lines = [f"keyring: {s.location}", f"current master key: {s.current}"
              + (f" (rotation {s.rotation})" if s.rotation else "")]
     for fp in s.previous:
         note = " (from SIMKYC_PREVIOUS_MASTER_KEYS)" if fp in s.from_environment else ""
