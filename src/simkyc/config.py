@@ -8,6 +8,9 @@
   every registration's data key. In development it is generated into
   ``<data dir>/master.key`` (mode 0600) on first run; in production
   (``SIMKYC_ENVIRONMENT=production``) it must be set and not the example value.
+- ``SIMKYC_KEY_FILE`` (default ``<data dir>/master.key``): the keyring file that
+  ``simkyc keys rotate`` writes (current and previous master keys, the subject
+  key) and every process reads; see :mod:`simkyc.adapters.keyfile`.
 """
 
 from __future__ import annotations

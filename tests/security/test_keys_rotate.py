@@ -395,3 +395,25 @@ def test_cli_rotation_killed_mid_way_resumes(tmp_path: Path) -> None:
     assert out["rewrapped"] + out["already_under_new_key"] == len(rids)
     p = run(["keys", "status", "--json"], env)
     assert json.loads(p.stdout)["data_keys"] == {state.current: len(rids)}
+
+
+def test_a_damaged_key_file_is_one_line_and_a_changed_subject_key_is_not_loaded(
+        tmp_path: Path) -> None:
+    from simkyc.adapters.crypto import KeyMaterial
+    from simkyc.adapters.keyfile import KeyFile, write_key_file
+
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "master.key").write_text('{"format": "simkyc-keyring", "version": 1}\n')
+    p = run(["keys", "status", "--json"], {"SIMKYC_DATA_DIR": str(data)})
+    assert "not a valid keyring" in _one_line_error(p)
+
+    path = tmp_path / "keyring.json"
+    first, second = os.urandom(32), os.urandom(32)
+    write_key_file(path, KeyMaterial(first, (), os.urandom(32)), None)
+    keyring = MasterKeyring.from_source(KeyFile(path))
+    wrapped = keyring.wrap(b"k" * 32, "id")
+    write_key_file(path, KeyMaterial(second, (first,), os.urandom(32)), None)  # another subject
+    with pytest.raises(ConfigurationError, match="subject key differs"):
+        keyring.wrap(b"k" * 32, "id2")
+    assert keyring.unwrap(wrapped, "id") == b"k" * 32  # still the material it had
