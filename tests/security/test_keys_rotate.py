@@ -257,6 +257,30 @@ def test_an_environment_key_rotates_into_the_key_file(db_url: str, tmp_path: Pat
         running.close()
 
 
+def test_data_keys_wrapped_before_key_ids_were_recorded_are_rewrapped(
+        deployment: Any, advance: Any) -> None:
+    from simkyc.adapters.crypto import wrap_key
+
+    d = deployment
+    rids = _with_evidence(d, advance, 2)
+    ids = _evidence_ids(d, rids)
+    before = _read_all(d.ctx, d, ids)
+    with d.ctx.uow() as tx:  # rewrite one as the legacy format (no master key id)
+        key_id, wrapped = tx.keys.get(registration_id=rids[0])
+        assert wrapped is not None
+        data_key = d.ctx.keys.unwrap(wrapped, key_id)
+        legacy = wrap_key(d.ctx.keys.current, data_key, key_id)
+        assert tx.keys.rewrap(key_id=key_id, old=wrapped, new=legacy)
+    store = FileKeyStore(d.settings)
+    old = store.state().current
+    assert key_status(d.ctx, store).data_keys == {old: 1, "legacy": 1}
+    result = rotate_keys(d.ctx, store)
+    assert result.complete and result.rewrapped == 2
+    status = key_status(d.ctx, store)
+    assert status.data_keys == {result.to: 2} and status.retirable == (old,)
+    assert _read_all(d.open().context, d, ids) == before
+
+
 class Crash(Exception):
     pass
 
