@@ -8,6 +8,9 @@
   every registration's data key. In development it is generated into
   ``<data dir>/master.key`` (mode 0600) on first run; in production
   (``SIMKYC_ENVIRONMENT=production``) it must be set and not the example value.
+- ``SIMKYC_KEY_FILE`` (default ``<data dir>/master.key``): the keyring file that
+  ``simkyc keys rotate`` writes (current and previous master keys, the subject
+  key) and every process reads; see :mod:`simkyc.adapters.keyfile`.
 """
 
 from __future__ import annotations
@@ -41,6 +44,9 @@ class Settings(BaseSettings):
     #: Master keys being rotated out (comma-separated, base64): they still unwrap the
     #: data keys they wrapped until ``simkyc keys rotate`` has re-wrapped them all.
     previous_master_keys: str | None = Field(default=None, repr=False)
+    #: The keyring file ``simkyc keys rotate`` writes and every process reads (default
+    #: ``<data dir>/master.key``). Needed to rotate a key that comes from SIMKYC_MASTER_KEY.
+    key_file: Path | None = None
 
     #: Upload limits per content family, in bytes.
     max_image_bytes: int = 15 * MB

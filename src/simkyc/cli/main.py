@@ -13,12 +13,14 @@ import typer
 from simkyc import __version__
 from simkyc.cli import (
     admin,
+    backup,
     bench,
     checks_document,
     checks_face,
     checks_liveness,
     checks_voice,
     compliance,
+    keys,
     records,
     verify,
     worker,
@@ -55,6 +57,7 @@ def _root(
 
 
 admin.register(app)
+backup.register(app)
 bench.register(app)
 checks_document.register(app)
 checks_face.register(app)
@@ -64,6 +67,7 @@ verify.register(app)
 records.register(app)
 worker.register(app)
 compliance.register(app)
+keys.register(app)
 
 
 def quiet_native_logs() -> None:

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
-from simkyc.adapters.crypto import MasterKeyring
 from simkyc.adapters.db.engine import make_engine, make_session_factory
 from simkyc.adapters.db.uow import unit_of_work_factory
+from simkyc.adapters.keyfile import load_keyring
 from simkyc.config import Settings
 from simkyc.domain.errors import ConfigurationError
 from simkyc.domain.policy import DEFAULT_POLICY, DecisionPolicy
@@ -67,7 +67,7 @@ def build_runtime(settings: Settings, *, policy: DecisionPolicy = DEFAULT_POLICY
     Raises :class:`~simkyc.domain.errors.ConfigurationError` for an unusable key
     or a database that is not migrated.
     """
-    keyring = MasterKeyring(settings.master_key_bytes, settings.previous_master_keys_bytes)
+    keyring = load_keyring(settings)
     if policy is DEFAULT_POLICY and settings.policy_file is not None:
         from simkyc.adapters.policy_file import load_policy_file
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 
 from simkyc.adapters.db.repositories._base import Repository, utc_required
 from simkyc.adapters.db.tables import DataKeyRow, EvidenceRow
@@ -68,3 +68,30 @@ class SqlDataKeys(Repository):
         row.wrapped_key = None
         row.destroyed_at = now
         self.session.flush()
+
+    def page(self, *, after: str, limit: int) -> list[tuple[str, bytes | None]]:
+        """Data keys in key-id order after ``after`` (a resumable scan): (key id, wrapped)."""
+        rows = self.session.execute(
+            select(DataKeyRow.key_id, DataKeyRow.wrapped_key)
+            .where(DataKeyRow.key_id > after).order_by(DataKeyRow.key_id).limit(limit))
+        return [(k, w) for k, w in rows]
+
+    def rewrap(self, *, key_id: str, old: bytes, new: bytes) -> bool:
+        """Replace a wrapped data key only if it is still exactly ``old`` (a concurrent
+        destruction or re-wrap wins); True if this call replaced it."""
+        result = self.session.execute(
+            update(DataKeyRow).where(DataKeyRow.key_id == key_id,
+                                     DataKeyRow.wrapped_key == old)
+            .values(wrapped_key=new).execution_options(synchronize_session=False))
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def census(self) -> dict[bytes | None, int]:
+        """How many data keys start with each 11-byte prefix (``MK1`` + master key
+        fingerprint; a legacy wrap has another prefix); None: destroyed."""
+        prefix = func.substr(DataKeyRow.wrapped_key, 1, 11)
+        rows = self.session.execute(select(prefix, func.count()).group_by(prefix))
+        out: dict[bytes | None, int] = {}
+        for p, n in rows:
+            key = bytes(p) if p is not None else None
+            out[key] = out.get(key, 0) + int(n)
+        return out
