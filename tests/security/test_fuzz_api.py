@@ -12,15 +12,14 @@ envelope. Bounded: a few examples per operation, no hypothesis database.
 from __future__ import annotations
 
 import os
-import random
 import time
 from collections import Counter
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 import schemathesis
+from abuse import advance_to
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis.checks import not_a_server_error
@@ -36,7 +35,7 @@ from simkyc.config import Settings
 from simkyc.domain.parties import Role
 from simkyc.services.accounts import FailureThrottle, create_account
 
-EXAMPLES = int(os.environ.get("SIMKYC_FUZZ_EXAMPLES", "12"))
+EXAMPLES = int(os.environ.get("SIMKYC_FUZZ_EXAMPLES", "6"))
 ACCOUNTS = [("agent", Role.AGENT, "Outlet A"), ("supervisor", Role.SUPERVISOR, "Outlet A"),
             ("compliance", Role.COMPLIANCE, None), ("auditor", Role.AUDITOR, None),
             ("admin", Role.ADMIN, None)]
@@ -58,13 +57,42 @@ def role_for(path: str) -> str:
     return "agent"
 
 
+#: The step an operation follows: its registration is brought past it (recorded as passed,
+#: no models run) so that generated requests reach the step instead of its 409.
+AFTER = [("/document", None), ("/live-face", "document"), ("/face-guidance", "document"),
+         ("/liveness", "live_face"), ("/voice", "liveness"), ("/face-match", "voice"),
+         ("/evidence/", "face_match"), ("/register", "attach")]
+
+
+def after_step(path: str) -> str | None:
+    tail = path.removeprefix("/api/v1/registrations/{registration_id}")
+    if tail == path:
+        return None
+    for prefix, step in AFTER:
+        if tail.startswith(prefix):
+            return step
+    return None
+
+
+def _advance(ctx: Any, actor: Any, registration_id: str, step: str, *,
+             evidence: tuple[tuple[Any, str, bytes], ...] = (),
+             subject: str | None = None) -> Any:
+    from simkyc.domain.results import StageOutcome
+    from simkyc.services.evidence import NewEvidence
+    from simkyc.services.steps.common import record_step
+
+    return record_step(ctx, actor=actor, registration_id=registration_id, step=step,
+                       outcome=StageOutcome(stage=step, passed=True, reasons=()),
+                       evidence=[NewEvidence(k, m, d) for k, m, d in evidence],
+                       subject=subject, failure_subject=None)
+
+
 @pytest.fixture
 def fuzz_app(db_url: str, tmp_path: Path) -> Any:
     s = Settings(data_dir=tmp_path / "data", database_url=db_url, delivery_loop=False,
                  max_image_bytes=2 * 1024 * 1024, max_video_bytes=4 * 1024 * 1024,
                  max_audio_bytes=2 * 1024 * 1024)
     app = create_app(s)
-    app.state.context = replace(app.state.context, rng=lambda purpose: random.Random(7))
     # Generated sign-ins fail by the hundred; the throttle (tested in test_tokens_sessions)
     # would then answer 429 to everything.
     app.state.auth_throttle = FailureThrottle(max_failures=10**9)
@@ -95,7 +123,8 @@ def _first_lines(exc: BaseException) -> str:
 
 
 def fuzz_operation(app: Any, people: dict[str, Any], operation: Any,
-                   mode: schemathesis.GenerationMode, seen: Counter[int]) -> list[str]:
+                   mode: schemathesis.GenerationMode, seen: Counter[int],
+                   examples: int = EXAMPLES) -> list[str]:
     """Run one operation's generated cases; the failures seen (deduplicated)."""
     path = operation.path
     hdr = {"Authorization": f"Bearer {people[role_for(path)].token}"}
@@ -107,11 +136,15 @@ def fuzz_operation(app: Any, people: dict[str, Any], operation: Any,
                         json={"consent": True, "language": "en", "service_kind": "mobile"})
         assert r.status_code == 201, r.text
         rid = r.json()["id"]
+    step = after_step(path)
+    if step:
+        advance_to(app.state.context, people["agent"].agent, rid, step,
+                   subject=f"CHN/{rid[:18]}", advance=_advance)
     real = {"registration_id": rid, "agent_id": people["agent"].agent.id}
     failures: dict[str, str] = {}
 
     @given(case=operation.as_strategy(generation_mode=mode))
-    @settings(max_examples=EXAMPLES, deadline=None, database=None,
+    @settings(max_examples=examples, deadline=None, database=None,
               phases=[Phase.explicit, Phase.generate],
               suppress_health_check=list(HealthCheck))
     def run(case: Any) -> None:
@@ -141,6 +174,8 @@ def fuzz_operation(app: Any, people: dict[str, Any], operation: Any,
 def test_fuzz_every_operation(fuzz_app: Any) -> None:
     app, people = fuzz_app
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)
+    # PostgreSQL (its own string rules: no NUL) with fewer examples, to stay within CI time.
+    examples = EXAMPLES if app.state.context.dialect == "sqlite" else max(3, EXAMPLES // 2)
     operations, failures = 0, []
     reached: dict[str, Counter[int]] = {}
     for result in schema.get_all_operations():
@@ -149,7 +184,7 @@ def test_fuzz_every_operation(fuzz_app: Any) -> None:
         t0 = time.perf_counter()
         for mode in (schemathesis.GenerationMode.POSITIVE,
                      schemathesis.GenerationMode.NEGATIVE):
-            failures += fuzz_operation(app, people, operation, mode, seen)
+            failures += fuzz_operation(app, people, operation, mode, seen, examples)
         operations += 1
         print(f"{operation.label}: {dict(sorted(seen.items()))} "
               f"{time.perf_counter() - t0:.1f} s")
