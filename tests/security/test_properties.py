@@ -12,6 +12,7 @@ arbitrary bytes and mutations (flipped, cut, spliced bytes) of small valid files
 from __future__ import annotations
 
 import io
+import os
 import string
 from datetime import date, timedelta
 from typing import Any
@@ -33,9 +34,11 @@ from simkyc.media.video import read_video
 from simkyc.services.context import MediaLimits
 from simkyc.services.media_input import audio_input, identify, image_input, video_input
 
-FAST = settings(max_examples=150, deadline=None, database=None,
+#: ``SIMKYC_PROPERTY_SCALE=10`` runs ten times the examples (a deeper search, off CI).
+SCALE = float(os.environ.get("SIMKYC_PROPERTY_SCALE", "1"))
+FAST = settings(max_examples=int(150 * SCALE), deadline=None, database=None,
                 suppress_health_check=[HealthCheck.too_slow])
-MEDIA = settings(max_examples=60, deadline=None, database=None,
+MEDIA = settings(max_examples=int(60 * SCALE), deadline=None, database=None,
                  suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 TODAY = date(2026, 6, 1)
 
@@ -315,24 +318,28 @@ def samples() -> dict[str, bytes]:
             "mp4": _video("mp4", "mpeg4"), "webm": _video("webm", "libvpx")}
 
 
-@st.composite
-def mutations(draw: Any, data: bytes) -> bytes:
-    """``data`` with a few bytes flipped, cut short, or a run of bytes spliced in."""
+#: Mutations of a valid file, drawn as a short list (so that a failing example prints
+#: in a few lines): (kind, position as a fraction of the length, a byte, spliced bytes).
+mutations = st.lists(st.tuples(st.sampled_from(["flip", "cut", "splice", "zero"]),
+                               st.floats(0, 1, exclude_max=True), st.integers(1, 255),
+                               st.binary(min_size=1, max_size=64)), min_size=1, max_size=4)
+
+
+def mutate(data: bytes, steps: list[tuple[str, float, int, bytes]]) -> bytes:
+    """``data`` with a few bytes flipped, cut short, zeroed, or a run of bytes spliced in."""
     out = bytearray(data)
-    for _ in range(draw(st.integers(1, 4))):
-        kind = draw(st.sampled_from(["flip", "cut", "splice", "zero"]))
+    for kind, where, byte, spliced in steps:
         if not out:
             break
-        pos = draw(st.integers(0, len(out) - 1))
+        pos = int(where * len(out))
         if kind == "flip":
-            out[pos] ^= draw(st.integers(1, 255))
+            out[pos] ^= byte
         elif kind == "cut":
             del out[pos:]
         elif kind == "splice":
-            out[pos:pos] = draw(st.binary(min_size=1, max_size=64))
+            out[pos:pos] = spliced
         else:
-            end = pos + draw(st.integers(1, 512))
-            out[pos:end] = bytes(len(out[pos:end]))
+            out[pos:pos + 2 * byte] = bytes(len(out[pos:pos + 2 * byte]))
     return bytes(out)
 
 
@@ -393,8 +400,8 @@ def test_media_magic_bytes_and_noise_raise_only_typed_errors(magic: bytes, rest:
 def test_media_mutated_files_raise_only_typed_errors(samples: dict[str, bytes],
                                                      name: str) -> None:
     @MEDIA
-    @given(data=mutations(samples[name]), parser=st.sampled_from(FOR_SAMPLE[name]))
-    def run(data: bytes, parser: str) -> None:
-        _only_typed(PARSERS[parser], data)
+    @given(steps=mutations, parser=st.sampled_from(FOR_SAMPLE[name]))
+    def run(steps: list[tuple[str, float, int, bytes]], parser: str) -> None:
+        _only_typed(PARSERS[parser], mutate(samples[name], steps))
 
     run()
