@@ -9,7 +9,7 @@ from fastapi.routing import APIRoute
 
 from simkyc import __version__
 from simkyc.api.background import lifespan
-from simkyc.api.errors import install_error_handlers
+from simkyc.api.errors import document_errors, install_error_handlers
 from simkyc.api.limits import BodyLimitMiddleware, SecurityHeadersMiddleware
 from simkyc.api.routes import (
     admin,
@@ -75,6 +75,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.mount("/compliance/assets", compliance.assets(), name="compliance-assets")
     app.include_router(counter_page.router)
     app.mount("/counter/assets", counter_page.assets(), name="counter-assets")
+    document_errors(app)  # after every route: the statuses no route declares itself
     return app
 
 

@@ -8,6 +8,7 @@ throttle ``retry_after_s`` (and a ``Retry-After`` header).
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
@@ -106,6 +107,53 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
             for s in statuses}
 
 
+#: Statuses any operation can answer, whatever its route declares: every operation with a
+#: request body (a body that does not parse: 400; beyond the body limit: 413) and every
+#: operation that needs an account (no or a bad credential: 401; throttled after failed
+#: sign-ins: 429); a parameter or body that breaks its schema (422) is the envelope too.
+BODY_STATUSES = (400, 413, 422)
+AUTH_STATUSES = (401, 429)
+
+
+def document_errors(app: FastAPI) -> None:
+    """Document, in one place, the error statuses the framework and the middleware answer
+    for every operation (see ``BODY_STATUSES`` and ``AUTH_STATUSES``), each with the
+    envelope's schema, and replace FastAPI's own 422 schema by the envelope it really is."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        spec = generate()
+        if spec.get("x-simkyc-errors-documented"):
+            return spec
+        ref = {"$ref": "#/components/schemas/ErrorEnvelope"}
+        schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+        schemas.setdefault("ErrorEnvelope", ErrorEnvelope.model_json_schema())
+        for item in spec.get("paths", {}).values():
+            for method, op in item.items():
+                if method not in ("get", "post", "put", "patch", "delete"):
+                    continue
+                responses = op.setdefault("responses", {})
+                statuses = set()
+                if "requestBody" in op:
+                    statuses.update(BODY_STATUSES)
+                if op.get("parameters"):
+                    statuses.add(422)
+                if op.get("security"):
+                    statuses.update(AUTH_STATUSES)
+                for status in sorted(statuses):
+                    responses.setdefault(str(status), {"description": HTTP_CODES[status]})
+                for status, response in responses.items():
+                    if status[0] in "45" and (status == "422" or "content" not in response):
+                        response["content"] = {"application/json": {"schema": dict(ref)}}
+        for name in ("HTTPValidationError", "ValidationError"):  # FastAPI's, now unused
+            if f'"#/components/schemas/{name}"' not in json.dumps(spec):
+                schemas.pop(name, None)
+        spec["x-simkyc-errors-documented"] = True
+        return spec
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -141,5 +189,5 @@ def install_error_handlers(app: FastAPI) -> None:
         return envelope(500, "internal_error", "the service could not complete the request")
 
 
-__all__ = ["ErrorEnvelope", "envelope", "error_responses", "install_error_handlers",
-           "status_of"]
+__all__ = ["ErrorEnvelope", "document_errors", "envelope", "error_responses",
+           "install_error_handlers", "status_of"]

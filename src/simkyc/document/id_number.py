@@ -64,6 +64,11 @@ def _region(number: str) -> dict[str, str] | None:
     }
 
 
+def _digits(text: str) -> bool:
+    # ASCII only: str.isdigit() is also true of '²' or '٣', which int() or stdnum refuse.
+    return text.isascii() and text.isdigit()
+
+
 def check_id_number(number: str, *, today: date | None = None) -> IdNumberCheck:
     """Check a resident identity number.
 
@@ -79,10 +84,10 @@ def check_id_number(number: str, *, today: date | None = None) -> IdNumberCheck:
     """
     compact = ric.compact("".join(number.replace("-", " ").split()))
     sex: str | None = None
-    if len(compact) == 18 and compact[16].isdigit():
+    if len(compact) == 18 and _digits(compact[16]):
         sex = "M" if int(compact[16]) % 2 == 1 else "F"
     birth: date | None = None
-    if len(compact) == 18 and compact[:17].isdigit():
+    if len(compact) == 18 and _digits(compact[:17]):
         try:
             birth = ric.get_birth_date(compact)
         except stdnum_errors.ValidationError:
@@ -92,8 +97,8 @@ def check_id_number(number: str, *, today: date | None = None) -> IdNumberCheck:
     def invalid(error: str) -> IdNumberCheck:
         return IdNumberCheck(False, compact, birth, sex, region, error)
 
-    if len(compact) != 18 or not compact[:17].isdigit() or not (
-        compact[17].isdigit() or compact[17] == "X"
+    if len(compact) != 18 or not _digits(compact[:17]) or not (
+        _digits(compact[17]) or compact[17] == "X"
     ):
         return invalid(ERROR_FORMAT)
     try:
