@@ -61,7 +61,6 @@ import liveness_generate as gen  # noqa: E402
 
 from simkyc.domain.policy import DEFAULT_POLICY  # noqa: E402
 from simkyc.liveness import ScreenLight, check_liveness, issue_challenge  # noqa: E402
-from simkyc.media import video as video_module  # noqa: E402
 from simkyc.media.video import Video, read_video  # noqa: E402
 
 ATTACKS = ("still_photo", "still_photo_shake", "wrong_order", "too_few_actions",
@@ -118,17 +117,8 @@ def recording_for(i: int, which: str, quick: bool) -> lc.Recording:
 
 
 def _read(data: bytes, encoding: str) -> Video:
-    if encoding != "mjpeg":
-        return read_video(data)
-    # read_video refuses Motion JPEG (the upload path accepts what browsers and
-    # phones send); the bench measures the liveness check on it as the same
-    # decoder returns it with mjpeg allowed.
-    saved = video_module.ACCEPTED_CODECS
-    video_module.ACCEPTED_CODECS = saved | {"mjpeg"}
-    try:
-        return read_video(data)
-    finally:
-        video_module.ACCEPTED_CODECS = saved
+    """The video as the upload path decodes it (Motion JPEG included since issue 12)."""
+    return read_video(data)
 
 
 def run_session(i: int, photos: tuple[str, ...], genuine_only: bool = False,

@@ -138,7 +138,7 @@ def check_liveness(video: Video, challenge_actions: Sequence[str], *, face_model
         mesh.close()
 
     reasons, timing = timing_problems(video.timestamps_ms, video.frames, policy,
-                                      [s.box for s in signals])
+                                      [s.box for s in signals], [s.points for s in signals])
     reasons += [r for r in _face_presence(signals, policy) if r not in reasons]
     steps, action_reasons = match_challenge(signals, actions, policy)
     reasons += [r for r in action_reasons if r not in reasons]

@@ -20,6 +20,14 @@ nearly identical where nothing moves, never in the middle of a head turn.
 Earlier versions counted near-identical consecutive frames anywhere, and
 rejected every still, denoised or heavily compressed genuine session (issue 12).
 
+"The face moves" is decided by two signals together: the grey-level step in
+the face box *and* the motion of the face-mesh landmarks (mean displacement
+of the 478 points, as a fraction of the face width). Grey levels alone cannot
+tell a head movement from noise: an encoder that refreshes the noise of a
+still face every other frame (VP8 realtime) makes steps of 1-2 grey levels
+with a near-copy between them, which looks like a stop in a movement. The
+landmarks do not move with noise, so those frames are not "in motion".
+
 Limits: frames copied where the face does not move cannot be seen (and stretch
 nothing the challenge measures); a whole recording uniformly re-timed (every
 interval scaled alike) looks regular; the challenge's timeouts and the
@@ -77,17 +85,37 @@ def face_motion(frames: Sequence[np.ndarray], boxes: Sequence[Box | None]) -> np
                      for i in range(len(grey) - 1)], dtype=np.float64)
 
 
+def landmark_motion(points: Sequence[np.ndarray | None], boxes: Sequence[Box | None]
+                    ) -> np.ndarray:
+    """Motion of the face-mesh landmarks between consecutive frames: for each
+    pair (i, i+1), the mean displacement of the points, divided by frame i's
+    face-box width (so 0.01 = 1 % of the face width); ``nan`` where either
+    frame has no points. ``points``: (n, 2) pixels per frame, or ``None``."""
+    out = np.full(max(0, len(points) - 1), np.nan)
+    for i in range(len(out)):
+        a, b, box = points[i], points[i + 1], boxes[i]
+        if a is None or b is None or box is None or box[2] <= box[0] or a.shape != b.shape:
+            continue
+        out[i] = float(np.linalg.norm(a[:, :2] - b[:, :2], axis=1).mean()) / (box[2] - box[0])
+    return out
+
+
 def copied_pairs(frames: Sequence[np.ndarray], boxes: Sequence[Box | None],
-                 policy: LivenessPolicy) -> tuple[np.ndarray, np.ndarray]:
+                 policy: LivenessPolicy, points: Sequence[np.ndarray | None] | None = None
+                 ) -> tuple[np.ndarray, np.ndarray]:
     """(copied, moving): boolean arrays over consecutive-frame pairs.
 
     ``moving``: the face moves by at least ``policy.copied_frame_min_motion``
-    in both neighbouring pairs. ``copied``: moving, this pair's motion at most
+    in both neighbouring pairs and, when ``points`` (face-mesh landmarks per
+    frame) are given, its landmarks move by at least
+    ``policy.copied_frame_min_landmark_motion`` of the face width in both.
+    ``copied``: moving, this pair's motion at most
     ``policy.copied_frame_motion_ratio`` × the smaller neighbour's, and the
     frames either side (i-1 and i+2) at least ``policy.copied_frame_carry_ratio``
     × the larger neighbour's motion apart (the movement carries on)."""
     m = face_motion(frames, boxes)
     n = len(m)
+    lm = landmark_motion(points, boxes) if points is not None else None
     copied = np.zeros(n, dtype=bool)
     moving = np.zeros(n, dtype=bool)
     grey: dict[int, np.ndarray] = {}
@@ -95,6 +123,9 @@ def copied_pairs(frames: Sequence[np.ndarray], boxes: Sequence[Box | None],
         lo, hi = np.fmin(m[i - 1], m[i + 1]), np.fmax(m[i - 1], m[i + 1])
         if not lo >= policy.copied_frame_min_motion:  # also false for nan
             continue
+        if lm is not None and not (np.fmin(lm[i - 1], lm[i + 1])
+                                   >= policy.copied_frame_min_landmark_motion):
+            continue  # grey levels changed, the face did not move: noise
         moving[i] = True
         if not m[i] <= policy.copied_frame_motion_ratio * lo:
             continue
@@ -108,13 +139,16 @@ def copied_pairs(frames: Sequence[np.ndarray], boxes: Sequence[Box | None],
 
 
 def timing_problems(timestamps_ms: Sequence[float], frames: Sequence[np.ndarray],
-                    policy: LivenessPolicy, boxes: Sequence[Box | None] | None = None
+                    policy: LivenessPolicy, boxes: Sequence[Box | None] | None = None,
+                    points: Sequence[np.ndarray | None] | None = None
                     ) -> tuple[list[str], dict[str, float]]:
     """Reason codes (``inconsistent_timestamps``, ``duplicate_frames``,
     ``too_few_frames``) and the figures behind them.
 
     ``boxes``: the face box of each frame (from the face mesh), or ``None``
     per frame without a face; without them the whole frame is the region.
+    ``points``: the face-mesh landmarks of each frame (pixels), or ``None`` per
+    frame; without them only grey levels decide what is in motion.
     ``duplicate_frames`` when more than ``policy.max_copied_frames`` pairs are
     copied (:func:`copied_pairs`) and they are more than
     ``policy.max_duplicate_fraction`` of the pairs in motion. Figures:
@@ -136,7 +170,7 @@ def timing_problems(timestamps_ms: Sequence[float], frames: Sequence[np.ndarray]
     if boxes is None:
         h, w = frames[0].shape[:2]
         boxes = [(0.0, 0.0, float(w - 1), float(h - 1))] * len(frames)
-    copied, moving = copied_pairs(frames, boxes, policy)
+    copied, moving = copied_pairs(frames, boxes, policy, points)
     n_copied, n_moving = int(copied.sum()), int(moving.sum())
     duplicate_fraction = n_copied / n_moving if n_moving else 0.0
     if n_copied > policy.max_copied_frames and duplicate_fraction > policy.max_duplicate_fraction:
@@ -146,4 +180,4 @@ def timing_problems(timestamps_ms: Sequence[float], frames: Sequence[np.ndarray]
                      "duplicate_fraction": duplicate_fraction}
 
 
-__all__ = ["BOX_MARGIN", "copied_pairs", "face_motion", "timing_problems"]
+__all__ = ["BOX_MARGIN", "copied_pairs", "face_motion", "landmark_motion", "timing_problems"]

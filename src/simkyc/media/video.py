@@ -1,7 +1,8 @@
 """Decode untrusted video safely (PyAV / FFmpeg).
 
 Every video simkyc sees comes from a browser (WebM/VP8 or VP9), a phone or a
-shop camera (MP4/H.264), or Chromium's fake camera (Y4M). :func:`read_video`
+shop camera (MP4/H.264, MPEG-4 Part 2), a USB webcam (Motion JPEG, in
+Matroska or MP4), or Chromium's fake camera (Y4M). :func:`read_video`
 refuses, with an :class:`~simkyc.domain.errors.InputError`, anything that is
 not a decodable video of sane size: empty or truncated files, other
 containers or codecs, too many bytes, too long, too many frames, frames too
@@ -29,8 +30,11 @@ from simkyc.media.files import one_line, read_limited
 ACCEPTED_CONTAINERS: frozenset[str] = frozenset(
     {"mov,mp4,m4a,3gp,3g2,mj2", "matroska,webm", "yuv4mpegpipe"}
 )
-#: Video codecs accepted (FFmpeg decoder names).
-ACCEPTED_CODECS: frozenset[str] = frozenset({"h264", "vp8", "vp9", "av1", "mpeg4", "rawvideo"})
+#: Video codecs accepted (FFmpeg decoder names). ``mjpeg``: Motion JPEG, what
+#: USB webcams and shop cameras send; every frame is a JPEG with its own header,
+#: so each one's size is checked before it is decoded (:func:`jpeg_size`).
+ACCEPTED_CODECS: frozenset[str] = frozenset(
+    {"h264", "vp8", "vp9", "av1", "mpeg4", "mjpeg", "rawvideo"})
 
 #: Defaults: 50 MB of bytes, 60 s, 1,800 frames, 1,920 px on the longer side.
 MAX_BYTES = 50 * 1024 * 1024
@@ -180,7 +184,7 @@ def _decode(container, name: str, *, max_seconds: float, max_frames: int, max_si
     frames: list[np.ndarray] = []
     stamps: list[float] = []
     try:
-        for frame in container.decode(stream):
+        for frame in _frames(container, stream, codec, name, max_side=max_side):
             if len(frames) >= max_frames:
                 raise MediaTooLargeError(f"{name}: more than {max_frames} frames")
             if max(frame.width, frame.height) > max_side:
@@ -217,6 +221,57 @@ def _decode(container, name: str, *, max_seconds: float, max_frames: int, max_si
                  codec=codec, container=fmt)
 
 
+#: JPEG start-of-frame markers (baseline, extended, progressive, lossless, ...).
+_SOF_MARKERS = frozenset({0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD,
+                          0xCE, 0xCF})
+
+
+def jpeg_size(data: bytes) -> tuple[int, int] | None:
+    """(width, height) from the start-of-frame header of one JPEG image (a
+    Motion JPEG packet), or ``None`` if no such header comes before the scan."""
+    i, n = 2, len(data)
+    if data[:2] != b"\xff\xd8":
+        return None
+    while i + 4 <= n:
+        if data[i] != 0xFF:
+            return None
+        marker = data[i + 1]
+        if marker == 0xFF:  # fill byte
+            i += 1
+            continue
+        if marker in (0x01, *range(0xD0, 0xD8)):  # markers without a length
+            i += 2
+            continue
+        length = int.from_bytes(data[i + 2:i + 4], "big")
+        if marker in _SOF_MARKERS:
+            if i + 9 > n:
+                return None
+            h = int.from_bytes(data[i + 5:i + 7], "big")
+            w = int.from_bytes(data[i + 7:i + 9], "big")
+            return (w, h)
+        if marker == 0xDA or length < 2:  # start of scan: no frame header before it
+            return None
+        i += 2 + length
+    return None
+
+
+def _frames(container, stream, codec: str, name: str, *, max_side: int):
+    """Decoded frames of ``stream``. A Motion JPEG packet is a whole JPEG whose
+    own header sets the frame size (the container's says nothing binding), so
+    its size is read and refused above ``max_side`` *before* the decoder
+    allocates the frame."""
+    if codec != "mjpeg":
+        yield from container.decode(stream)
+        return
+    for packet in container.demux(stream):
+        if packet.size:
+            size = jpeg_size(bytes(packet))
+            if size is not None and max(size) > max_side:
+                raise MediaTooLargeError(
+                    f"{name}: frame {size[0]}x{size[1]} exceeds {max_side} px on a side")
+        yield from packet.decode()
+
+
 def _timestamp_ms(frame, index: int, fps: float) -> float:
     if frame.pts is not None and frame.time_base is not None:
         return float(Fraction(frame.pts) * frame.time_base * 1000)
@@ -233,5 +288,6 @@ __all__ = [
     "MAX_SECONDS",
     "MAX_SIDE",
     "Video",
+    "jpeg_size",
     "read_video",
 ]
