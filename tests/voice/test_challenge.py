@@ -28,7 +28,7 @@ def test_digits_never_repeat_or_confuse_neighbours(code):
             assert frozenset((int(a), int(b))) not in lang.confusable
             assert (int(a), int(b)) not in lang.merging
         seen.update(d)
-    assert seen == set("0123456789")  # every digit is used
+    assert seen == set("0123456789") - {str(d) for d in lang.never_drawn}  # all others used
 
 
 @pytest.mark.parametrize("code, pair", [("cmn", "72"), ("cmn", "92"), ("yue", "95"),
