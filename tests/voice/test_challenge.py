@@ -26,8 +26,22 @@ def test_digits_never_repeat_or_confuse_neighbours(code):
         for a, b in zip(d, d[1:], strict=False):
             assert a != b
             assert frozenset((int(a), int(b))) not in lang.confusable
+            assert (int(a), int(b)) not in lang.merging
         seen.update(d)
-    assert seen == set("0123456789")  # every digit is used
+    assert seen == set("0123456789") - {str(d) for d in lang.never_drawn}  # all others used
+
+
+@pytest.mark.parametrize("code, pair", [("cmn", "72"), ("cmn", "92"), ("yue", "95"),
+                                        ("ug", "23"), ("ug", "63")])
+def test_digits_that_merge_are_never_drawn_in_that_order(code, pair):
+    # 七二 qī-èr, 九二 jiǔ-èr, Cantonese gau2-ng5, Uyghur ikki-üch, alte-üch run
+    # together into one nucleus (bench/study_voice_merging_pairs.py); the other order
+    # has a consonant or a nasal between them and is drawn.
+    lang = get_language(code)
+    rng = random.Random(11)
+    draws = "|".join(random_digits(6, lang, rng) for _ in range(2000))
+    assert pair not in draws
+    assert pair[::-1] in draws
 
 
 def test_same_seed_same_digits_and_system_random_varies():

@@ -20,7 +20,10 @@ from simkyc.voice.vad import speech_segments
                                           ("三七二九零五", "372905"), ("幺 两 3", "123"),
                                           ("hello", ""), ("7-3-8-3-9-0", "738390"),
                                           ("One, two, three.", "123"),
-                                          ("bar nine eight zero", "980")])
+                                          ("bar nine eight zero", "980"),
+                                          # Whisper's spellings of four, two, one, eight
+                                          ("for three, four, seven, four, zero.", "434740"),
+                                          ("Too, won, ate", "218"), ("I'm 0, I'm 864.", "0864")])
 def test_digits_from_text(text, digits):
     assert digits_from_text(text) == digits
 
@@ -53,15 +56,17 @@ def test_unit_count_on_synthetic_tones(n):
 
 
 def test_english_recognisers(models):
-    whisper, ps = models.recognizers_for("en")
+    whisper, prompted, ps = models.recognizers_for("en")
     assert isinstance(whisper, WhisperDigits) and isinstance(ps, PocketsphinxDigits)
-    assert all(isinstance(r, DigitRecognizer) for r in (whisper, ps))
+    assert isinstance(prompted, WhisperDigits) and prompted.initial_prompt
+    assert whisper.initial_prompt is None and prompted.model_id != whisper.model_id
+    assert all(isinstance(r, DigitRecognizer) for r in (whisper, prompted, ps))
     assert models.recognizers_for("cmn") == ()
 
 
 def test_each_english_recogniser_hears_digits(generator, models):
     x = generator.speak("en", "581406", seed=22)
-    assert [r.recognize(x, "en", 6) for r in models.recognizers_for("en")] == ["581406"] * 2
+    assert [r.recognize(x, "en", 6) for r in models.recognizers_for("en")] == ["581406"] * 3
 
 
 def test_pocketsphinx_result_does_not_depend_on_earlier_audio(generator):

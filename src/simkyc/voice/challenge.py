@@ -63,17 +63,21 @@ class Prompt:
 
 
 def random_digits(n: int, language: DigitLanguage, rng: random.Random) -> str:
-    """``n`` random digits, no digit equal or confusable with its neighbour.
+    """``n`` random digits, no digit equal or confusable with its neighbour, and no digit
+    right after one it would merge with (``language.merging``: Mandarin 二 after a
+    vowel, Cantonese 五 ng5 after a vowel or nasal, Uyghur vowel meeting vowel); digits
+    in ``language.never_drawn`` (Mandarin 0) are not used.
 
     ``rng``: ``secrets.SystemRandom()`` in production. Every digit is drawn
-    uniformly from those allowed after the previous one (7 or 8 choices).
+    uniformly from those allowed after the previous one (4 to 8 choices).
     """
     if n < 1:
         raise ValueError("a challenge needs at least one digit")
     out: list[int] = []
     for _ in range(n):
-        allowed = [d for d in range(10) if not out or (
-            d != out[-1] and frozenset((d, out[-1])) not in language.confusable)]
+        allowed = [d for d in range(10) if d not in language.never_drawn and (not out or (
+            d != out[-1] and frozenset((d, out[-1])) not in language.confusable
+            and (out[-1], d) not in language.merging))]
         out.append(rng.choice(allowed))
     return "".join(map(str, out))
 

