@@ -165,13 +165,17 @@ def _read_then_check(response: Any) -> None:
 
 def check_envelope(response: Any) -> None:
     """Every 4xx and 5xx answers ``{"error": <code>, "detail": <text>}`` (and never more
-    than a lockout's ``until`` or a throttle's ``retry_after_s``)."""
+    than a lockout's ``until``, a throttle's ``retry_after_s`` or a refused service's
+    ``reasons`` and ``messages``)."""
     if response.status_code < 400:
         return
     body = response.json()
     assert isinstance(body, dict) and isinstance(body.get("error"), str) \
         and isinstance(body.get("detail"), str), f"{response.status_code}: {response.text}"
-    assert set(body) <= {"error", "detail", "until", "retry_after_s"}, body
+    assert set(body) <= {"error", "detail", "until", "retry_after_s", "reasons",
+                         "messages"}, body
+    if "reasons" in body:
+        assert body["error"] == "service_invalid", body
 
 
 @pytest.fixture

@@ -147,3 +147,52 @@ def test_used_nonce_is_refused_while_retries_remain(
     again = api.post(f"{BASE}/{rid}/liveness", headers=api.hdr("agent"),
                      data={"nonce": c["nonce"]}, files={"video": ("v.mp4", right, "video/mp4")})
     assert again.status_code == 409 and again.json()["error"] == "challenge_rejected"
+
+
+def _liveness_details(api: Any, rid: str) -> list[dict[str, Any]]:
+    with api.ctx.uow() as tx:
+        return [dict(o.details) for o in tx.stages.list(registration_id=rid)
+                if o.stage == "liveness"]
+
+
+def test_without_the_flash_the_server_asks_for_an_extra_action_in_its_place(
+        api: Any, new_registration: Any, advance: Any) -> None:
+    """The photosensitive path skips the screen-light check; the server asks one more
+    action instead, a video missing it fails, and the outcome records what was checked."""
+    import itertools
+    import random
+
+    from simkyc.services.steps.liveness import NO_FLASH_EXTRA_ACTIONS
+
+    n = itertools.count()  # seeded (cached videos), a fresh nonce per challenge
+    api.app.state.context = replace(api.ctx, rng=lambda purpose: random.Random(2026 + next(n)))
+    base = api.ctx.policy.liveness.challenge_actions
+    rid = new_registration()
+    _at_live_face_step(api, rid, advance)
+    flash = api.post(f"{BASE}/{rid}/liveness/challenge", headers=api.hdr("agent")).json()
+    c = api.post(f"{BASE}/{rid}/liveness/challenge/no-flash", headers=api.hdr("agent")).json()
+    assert len(flash["actions"]) == base and len(flash["screen_colours"]) == 12
+    assert len(c["actions"]) == base + NO_FLASH_EXTRA_ACTIONS == 4
+    assert c["screen_colours"] == [] and len(set(c["actions"])) == len(c["actions"])
+    with api.ctx.uow() as tx:
+        audit = [e for e in tx.audit.entries(limit=100) if e.action == "liveness.no_flash"]
+    assert [e.detail for e in audit] == [f"extra_actions={NO_FLASH_EXTRA_ACTIONS}"]
+
+    # The usual three actions (no flash either): the extra one is missing -> fails.
+    short = _video_for(c["actions"][:base], [], c["colour_ms"])
+    r = api.post(f"{BASE}/{rid}/liveness", headers=api.hdr("agent"),
+                 data={"nonce": c["nonce"]}, files={"video": ("v.mp4", short, "video/mp4")})
+    assert r.status_code == 200 and r.json()["passed"] is False, r.text
+    assert "action_missing" in r.json()["reasons"], r.json()
+    assert r.json()["status"] == "live_face_captured"
+
+    c = api.post(f"{BASE}/{rid}/liveness/challenge/no-flash", headers=api.hdr("agent")).json()
+    video = _video_for(c["actions"], [], c["colour_ms"])
+    r = api.post(f"{BASE}/{rid}/liveness", headers=api.hdr("agent"),
+                 data={"nonce": c["nonce"]}, files={"video": ("v.mp4", video, "video/mp4")})
+    assert r.status_code == 200 and r.json()["passed"] is True, r.text
+    assert [s["action"] for s in r.json()["steps"]] == c["actions"]
+    details = _liveness_details(api, rid)
+    assert [(d["screen_light_checked"], d["extra_actions"], d["passed"]) for d in details] \
+        == [(False, NO_FLASH_EXTRA_ACTIONS, False), (False, NO_FLASH_EXTRA_ACTIONS, True)]
+    assert details[1]["screen_light_r"] is None  # nothing flashed, nothing correlated

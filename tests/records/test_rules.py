@@ -62,7 +62,7 @@ def test_rules_through_the_step(rctx: ServiceContext, people: dict, walk: Any) -
     r = _register(rctx, agent, walk(rctx, agent, upper_body=False))
     assert r.reasons == ("upper_body_missing",)
 
-    iccid = "8986001234567890123"
+    iccid = "8986001234567890120"  # 19 digits, its Luhn check digit last
     r = _register(rctx, agent, walk(rctx, agent, service_id="+8613800000001"), iccid=iccid)
     assert r.status.value == "registered", r
     r = _register(rctx, agent, walk(rctx, agent, service_id="+8613800000001",
@@ -83,7 +83,7 @@ def test_ending_a_service_frees_its_count_and_number(rctx: ServiceContext, peopl
     agent = people["agent"][0]
     done = []
     for i in range(2):
-        rid = walk(ctx, agent, service_id=f"+86139000000{i}")
+        rid = walk(ctx, agent, service_id=f"+861390000000{i}")
         assert _register(ctx, agent, rid).status.value == "registered"
         done.append(rid)
     r = _register(ctx, agent, walk(ctx, agent, service_id="+8613900000009"))
@@ -92,7 +92,7 @@ def test_ending_a_service_frees_its_count_and_number(rctx: ServiceContext, peopl
     assert _register(ctx, agent, walk(ctx, agent, service_id="+8613900000009")
                      ).status.value == "registered"
     # The ended number is free again, for another identity.
-    r = _register(ctx, agent, walk(ctx, agent, service_id="+861390000000",
+    r = _register(ctx, agent, walk(ctx, agent, service_id="+8613900000000",
                                    identity={"id_number": "440524188001010014"}))
     assert r.status.value == "registered"
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from stdnum import luhn
 from typer.testing import CliRunner
 
 from simkyc.adapters.jose import SigningKeys
@@ -32,7 +33,8 @@ def _payload(token: str) -> dict[str, Any]:
 def _registered(ctx: ServiceContext, people: dict, walk: Any, **kw: Any) -> str:
     agent = people["agent"][0]
     rid = walk(ctx, agent, **kw)
-    iccid = "89860012345678" + kw.get("service_id", "+8613800138000")[-5:]
+    body = "89860012345678" + kw.get("service_id", "+8613800138000")[-4:]
+    iccid = body + luhn.calc_check_digit(body)  # the server checks the Luhn digit
     r = run_register(ctx, actor=agent, registration_id=rid,
                      submission=ServiceToRegister(iccid=iccid))
     assert r.status.value == "registered", r

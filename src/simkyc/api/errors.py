@@ -3,7 +3,8 @@
 ``error`` is a stable code (``error.<code>`` in the message catalogue, so a
 translated UI can show it); ``detail`` a readable English reason. Nothing a
 client sent is echoed back beyond a field's name. A lockout adds ``until``, a
-throttle ``retry_after_s`` (and a ``Retry-After`` header).
+throttle ``retry_after_s`` (and a ``Retry-After`` header), a refused phone
+number or ICCID (``service_invalid``, 422) its ``reasons`` and ``messages``.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from simkyc.domain.errors import (
     NotFoundError,
     PermissionDenied,
     RateLimitedError,
+    ServiceInvalidError,
     SimkycError,
     UnsupportedMediaError,
 )
@@ -44,12 +46,15 @@ class ErrorEnvelope(BaseModel):
     detail: str
     until: str | None = None
     retry_after_s: float | None = None
+    reasons: list[str] | None = None
+    messages: list[str] | None = None
 
 
 #: HTTP status of each error class (the most specific class wins).
 STATUS: list[tuple[type[SimkycError], int]] = [
     (MediaTooLargeError, 413),
     (UnsupportedMediaError, 415),
+    (ServiceInvalidError, 422),
     (InputError, 400),
     (AuthenticationError, 401),
     (PermissionDenied, 403),
@@ -179,6 +184,11 @@ def install_error_handlers(app: FastAPI) -> None:
             extra["until"] = exc.until.isoformat(timespec="seconds") if exc.until else None
         if isinstance(exc, RateLimitedError):
             extra["retry_after_s"] = round(exc.retry_after_s, 1)
+        if isinstance(exc, ServiceInvalidError):
+            from simkyc.i18n import reason_text
+
+            extra["reasons"] = list(exc.reasons)
+            extra["messages"] = [reason_text(r, exc.language) for r in exc.reasons]
         detail = str(exc) if status < 500 or isinstance(exc, EvidenceError) else \
             "the service could not complete the request"
         return envelope(status, exc.code, detail, **extra)

@@ -68,6 +68,8 @@ class RegistrationCreate(Strict):
 class RegistrationComplete(Strict):
     service_kind: ServiceKind | None = None
     service_id: Annotated[Text, Field(max_length=64)] | None = None
+    iccid: Annotated[Text, Field(max_length=32)] | None = Field(
+        default=None, description="The SIM card's ICCID (19 or 20 digits, Luhn), if any.")
 
 
 class VoiceChallengeRequest(Strict):

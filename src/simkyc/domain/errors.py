@@ -8,7 +8,8 @@ status beside each is what the API answers.
     SimkycError                      internal_error        500
     ├── InputError                   invalid_input         400  bad input: unreadable, wrong format (CLI exit 2)
     │   ├── UnsupportedMediaError    unsupported_media_type 415 wrong content type / container / codec
-    │   └── MediaTooLargeError       payload_too_large     413  bytes, pixels, frames or duration above a limit
+    │   ├── MediaTooLargeError       payload_too_large     413  bytes, pixels, frames or duration above a limit
+    │   └── ServiceInvalidError      service_invalid       422  a phone number or ICCID that fails its check
     ├── AuthenticationError          unauthorized          401  no, unknown, revoked or expired credentials
     ├── PermissionDenied             forbidden             403  the actor's role may not do this
     │   └── CsrfError                csrf_failed           403  a cookie-authenticated change without its CSRF token
@@ -51,6 +52,19 @@ class MediaTooLargeError(InputError):
     """The input exceeds a configured limit (bytes, pixels, frames, duration)."""
 
     code = "payload_too_large"
+
+
+class ServiceInvalidError(InputError):
+    """The service to register fails its check (phone number, SIM ICCID); ``reasons``
+    are reason codes (``reason.<code>``), ``language`` the customer's, for their texts."""
+
+    code = "service_invalid"
+
+    def __init__(self, message: str, *, reasons: tuple[str, ...],
+                 language: str | None = None) -> None:
+        super().__init__(message)
+        self.reasons = reasons
+        self.language = language
 
 
 class AuthenticationError(SimkycError):
@@ -164,6 +178,7 @@ __all__ = [
     "NotFoundError",
     "PermissionDenied",
     "RateLimitedError",
+    "ServiceInvalidError",
     "SimkycError",
     "UnsupportedMediaError",
 ]

@@ -63,17 +63,23 @@ def parse_actions(text: str) -> tuple[str, ...]:
 
 def issue_challenge(rng: random.Random, *, now: datetime,
                     policy: LivenessPolicy = DEFAULT_POLICY.liveness,
-                    screen_colours: int = 0) -> LivenessChallenge:
+                    screen_colours: int = 0, extra_actions: int = 0) -> LivenessChallenge:
     """Draw a challenge: ``policy.challenge_actions`` distinct actions (3..5) in
     random order, always including at least one of ``blink`` / ``open_mouth``,
     a 128-bit nonce, expiry ``now + policy.challenge_ttl_seconds``; and, if
     ``screen_colours`` > 0, that many colours (no colour twice in a row).
+
+    ``extra_actions``: that many more actions (up to all of them), e.g. in place of
+    the screen-light check when there is no flash.
 
     ``rng``: pass ``secrets.SystemRandom()`` in production.
     """
     n = policy.challenge_actions
     if not 3 <= n <= len(ACTIONS):
         raise ValueError(f"challenge_actions must be 3..{len(ACTIONS)}, not {n}")
+    if extra_actions < 0:
+        raise ValueError(f"extra_actions must be 0 or more, not {extra_actions}")
+    n = min(len(ACTIONS), n + extra_actions)
     while True:
         actions = tuple(rng.sample(ACTIONS, n))
         if NON_RIGID_ACTIONS & set(actions):

@@ -79,11 +79,12 @@ def complete_registration(registration_id: RegistrationId, body: RegistrationCom
 
     Rules (the upper-body photo kept, at most N numbers per identity per
     operator) may reject it; the response then has status ``rejected`` and the
-    reason.
+    reason. A phone number or ICCID that fails its check is refused with 422
+    ``service_invalid`` (``reasons``, ``messages``) and nothing changes.
     """
     run_register(ctx, actor=actor, registration_id=registration_id,
                  submission=ServiceToRegister(service_kind=body.service_kind,
-                                              service_id=body.service_id))
+                                              service_id=body.service_id, iccid=body.iccid))
     return registration_body(view_registration(ctx, actor=actor,
                                                registration_id=registration_id))
 

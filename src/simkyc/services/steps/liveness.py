@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from simkyc.domain.errors import ChallengeError
 from simkyc.domain.evidence import EvidenceKind
 from simkyc.domain.parties import Agent
 from simkyc.domain.results import StageOutcome
@@ -31,6 +32,10 @@ from simkyc.services.steps.common import StepResult, begin_step, record_step, re
 STEP = "liveness"
 #: Screen colours flashed per challenge (each ``colour_ms`` long).
 SCREEN_COLOURS = 12
+#: Without the flash (photosensitive customers) the screen-light check cannot run; in
+#: its place the challenge asks for this many more actions (a replayed or synthesised
+#: video must then get one more random movement right, in order and in time).
+NO_FLASH_EXTRA_ACTIONS = 1
 
 
 @dataclass(frozen=True)
@@ -54,23 +59,28 @@ def issue_liveness_challenge(ctx: ServiceContext, *, actor: Agent, registration_
                              flash: bool = True) -> IssuedLivenessChallenge:
     """A fresh single-use challenge: actions in order, colours to flash, expiry.
 
-    ``flash=False``: no screen colours (a photosensitive customer's alternative; the
-    video is then checked on the actions alone, audited as ``liveness.no_flash``).
+    ``flash=False``: no screen colours (a photosensitive customer's alternative,
+    audited as ``liveness.no_flash``); the server asks for
+    :data:`NO_FLASH_EXTRA_ACTIONS` more actions in place of the screen-light check,
+    and the outcome records both (``screen_light_checked: false``, ``extra_actions``).
     """
     from simkyc.liveness import issue_challenge
 
     begun = begin_step(ctx, actor=actor, registration_id=registration_id, step=STEP)
     policy = ctx.policy.liveness
     c = issue_challenge(ctx.rng("liveness"), now=ctx.clock(), policy=policy,
-                        screen_colours=SCREEN_COLOURS if flash else 0)
+                        screen_colours=SCREEN_COLOURS if flash else 0,
+                        extra_actions=0 if flash else NO_FLASH_EXTRA_ACTIONS)
+    extra = len(c.actions) - policy.challenge_actions
     if not flash:
         with ctx.uow() as tx:
             tx.audit.append(at=ctx.clock(), actor_id=actor.id, action="liveness.no_flash",
-                            registration_id=begun.registration.id)
+                            registration_id=begun.registration.id,
+                            detail=f"extra_actions={extra}")
     expires = challenges.issue(
         ctx, actor=actor, registration_id=begun.registration.id, kind=STEP, nonce=c.nonce,
         payload={"actions": list(c.actions), "screen_colours": list(c.screen_colours),
-                 "colour_ms": c.colour_ms},
+                 "colour_ms": c.colour_ms, "flash": flash, "extra_actions": extra},
         ttl_seconds=policy.challenge_ttl_seconds)
     return IssuedLivenessChallenge(nonce=c.nonce, actions=c.actions,
                                    screen_colours=c.screen_colours, colour_ms=c.colour_ms,
@@ -96,12 +106,21 @@ def run_liveness(ctx: ServiceContext, models: StageModels, *, actor: Agent,
     colours = tuple(challenge.get("screen_colours") or ())
     light = (ScreenLight(colours, float(challenge.get("colour_ms", 400)))
              if len(colours) >= 2 else None)
-    result = check_liveness(clip, challenge["actions"], face_models=models.face(),
+    actions = list(challenge["actions"])
+    extra = int(challenge.get("extra_actions", 0))
+    if light is None and len(actions) < min(5, policy.challenge_actions
+                                            + NO_FLASH_EXTRA_ACTIONS):
+        # Only a challenge issued before the compensation existed can lack it.
+        raise ChallengeError("this challenge has neither the screen flash nor the extra "
+                             "action in its place; ask for a new challenge")
+    result = check_liveness(clip, actions, face_models=models.face(),
                             mesh_factory=models.mesh_factory(), policy=policy,
                             screen_light=light)
     outcome = StageOutcome(stage=STEP, passed=result.passed, reasons=result.reasons,
                            model=result.model_id, policy_version=ctx.policy.version,
-                           details={**result.to_dict(), "nonce": submission.nonce})
+                           details={**result.to_dict(), "nonce": submission.nonce,
+                                    "screen_light_checked": light is not None,
+                                    "extra_actions": extra})
     evidence = [NewEvidence(EvidenceKind.LIVENESS_VIDEO, blob.mime, blob.data)]
     if result.passed and result.best_frame is not None:
         evidence.append(NewEvidence(EvidenceKind.LIVE_FACE, "image/png",
@@ -119,5 +138,5 @@ def run_liveness(ctx: ServiceContext, models: StageModels, *, actor: Agent,
     return public(rec.registration, rec.passed, rec.reasons)
 
 
-__all__ = ["IssuedLivenessChallenge", "LivenessVideo", "SCREEN_COLOURS",
+__all__ = ["IssuedLivenessChallenge", "LivenessVideo", "NO_FLASH_EXTRA_ACTIONS", "SCREEN_COLOURS",
            "issue_liveness_challenge", "run_liveness"]

@@ -14,17 +14,26 @@ made in one unit of work holding the identity's and the number's locks, so
 concurrent registrations cannot break a rule. A broken rule rejects the
 registration; it does not count toward the document lockout.
 
+The service itself is checked first, on the server, whatever the page checked:
+a mobile number must be a valid mobile number, a landline a fixed line
+(``phonenumbers``, national numbers read as Chinese), kept in E.164 so one
+number written two ways is one number; a SIM's ICCID must be 19 or 20 digits
+from ``89`` with its Luhn check digit (``python-stdnum``). A number or ICCID
+that fails is a mistake to correct, not a rule broken: nothing changes and
+:class:`~simkyc.domain.errors.ServiceInvalidError` (``service_invalid``, HTTP
+422) carries the reasons (``phone_number_invalid``, ``not_a_mobile_number``,
+``not_a_fixed_line``, ``iccid_format``, ``iccid_checksum``).
+
 On ``registered``, the same unit of work adds the active service, signs the
 records and queues their deliveries (:func:`simkyc.services.records.issue_records`).
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
-from simkyc.domain.errors import InputError
+from simkyc.domain.errors import InputError, ServiceInvalidError
 from simkyc.domain.evidence import EvidenceKind as K
 from simkyc.domain.parties import Agent
 from simkyc.domain.registration import Registration, RegistrationStatus
@@ -37,11 +46,12 @@ from simkyc.services.ports import UnitOfWork
 from simkyc.services.records import issue_records
 from simkyc.services.records_ports import ActiveService
 from simkyc.services.registrations import with_service
+from simkyc.services.service_numbers import check_service
 from simkyc.services.steps.common import StepResult, begin_step, record_step
 
 STEP = "register"
-#: An ICCID: 18-22 digits (ITU-T E.118), the last possibly a Luhn digit or an F filler.
-ICCID = re.compile(r"^89[0-9]{16,19}[0-9F]?$")
+#: Numbers without a country code are read as numbers of this region.
+REGION = "CN"
 
 
 @dataclass(frozen=True)
@@ -69,9 +79,14 @@ def run_register(ctx: ServiceContext, *, actor: Agent, registration_id: str,
                          service_id=submission.service_id)
     if not (named.service_kind and named.service_id):
         raise InputError("service_kind and service_id are needed to register a service")
-    iccid = submission.iccid.strip().upper() if submission.iccid else None
-    if iccid is not None and not ICCID.match(iccid):
-        raise InputError("iccid must be 19-22 characters: 89, then digits (ITU-T E.118)")
+    checked = check_service(named.service_kind, named.service_id,
+                            iccid=(submission.iccid or "").strip() or None, region=REGION)
+    if not checked.valid:
+        raise ServiceInvalidError("the service cannot be registered: "
+                                  + ", ".join(checked.reasons), reasons=checked.reasons,
+                                  language=begun.registration.language)
+    named = with_service(named, service_kind=named.service_kind, service_id=checked.number)
+    iccid = checked.iccid
     definition = ctx.flow.step(STEP)
     identity: dict[str, Any] = {}
 
@@ -125,4 +140,4 @@ def run_register(ctx: ServiceContext, *, actor: Agent, registration_id: str,
     return public(rec.registration, rec.passed, rec.reasons)
 
 
-__all__ = ["ICCID", "ServiceToRegister", "rule_limits", "run_register"]
+__all__ = ["REGION", "ServiceToRegister", "rule_limits", "run_register"]

@@ -539,11 +539,17 @@ async function register(ev) {
     if (!check.valid) { showReasons($("service-reasons"), check); return; }
     busy(tc("ui.checking"));
     if (state.upperBody) await state.upperBody;
-    const body = await api("POST", regPath("/register"), { service_kind: "mobile", service_id: check.number });
+    // The server checks the number and the ICCID again (422 service_invalid, with reasons).
+    const body = await api("POST", regPath("/register"), {
+      service_kind: "mobile", service_id: check.number, iccid: check.iccid });
     busy(null);
     if (body.status === "registered") { mark("registered"); show("done"); return; }
     result({ passed: false, status: body.status, messages: (body.reasons || []).map((r) => state.custCat[`reason.${r}`] || r) });
-  } catch (err) { busy(null); handleError(err); }
+  } catch (err) {
+    busy(null);
+    if (err instanceof ApiError && err.code === "service_invalid") { showReasons($("service-reasons"), err.body); return; }
+    handleError(err);
+  }
 }
 
 function newCustomer() {
