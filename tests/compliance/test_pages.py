@@ -214,6 +214,17 @@ def test_dashboard_and_spot_check_review(server: tuple[str, str, str, Any],
             page.click("#nav-ledger")
             page.wait_for_selector("body[data-loaded=ledger]")
 
+            # The language chooser: Uyghur, right to left, texts from the catalogue.
+            page.select_option("#lang", "ug")
+            page.wait_for_selector("html[lang=ug][dir=rtl]")
+            ug = page.evaluate("fetch('/api/v1/i18n/ug').then(r => r.json())")["messages"]
+            assert page.text_content("#nav-ledger") == ug["ui.compliance_ledger"]
+            assert page.text_content("#ledger thead th:nth-child(3)") == \
+                ug["ui.compliance_col_kind"]
+            assert page.eval_on_selector("#ledger", "e => getComputedStyle(e).direction") == "rtl"
+            page.select_option("#lang", "en")
+            page.wait_for_selector("html[lang=en][dir=ltr]")
+
             # Sign out (a DELETE with the CSRF token): the cookie's session has ended.
             page.click("#btn-sign-out")
             page.wait_for_selector("#view-signin:not([hidden])")
