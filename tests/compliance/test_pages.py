@@ -1,7 +1,9 @@
-"""The compliance pages in a real browser (Debian chromium driven by Playwright): the
-dashboard draws its charts, the spot-check review shows the evidence side by side and
-every view is audited. ``SIMKYC_UPDATE_SCREENSHOTS=1`` also writes the screenshots to
-docs/img/ (those in the README were made so)."""
+"""The compliance pages in a real browser (Debian chromium driven by Playwright): people
+sign in with user name and password (the counter app's session cookie and CSRF token),
+the dashboard draws its charts, the spot-check review shows the evidence side by side and
+every view is audited; a supervisor sees their own outlet's statistics only; the texts
+follow the chosen language (Uyghur right to left). ``SIMKYC_UPDATE_SCREENSHOTS=1`` also
+writes the screenshots to docs/img/ (those in the README were made so)."""
 
 from __future__ import annotations
 
@@ -77,8 +79,9 @@ def _review_media(tmp: Path) -> dict[str, tuple[bytes, str]]:
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[tuple[str, str, str, Any]]:
-    """A real uvicorn server on SQLite with a seeded period; yields (base URL, officer
-    token, a queued spot check's id, the context)."""
+    """A real uvicorn server on SQLite with a seeded period; yields (base URL, the
+    officer's password, a queued spot check's id, the context). User names: ``reviewer``
+    (compliance officer) and ``boss`` (supervisor at North), both with that password."""
     import uvicorn
 
     from simkyc.adapters.db.migrate import upgrade
@@ -98,7 +101,13 @@ def server(tmp_path: Path) -> Iterator[tuple[str, str, str, Any]]:
         w.registration(("north1", "east2", "south1", "east1")[i],
                        T0 + timedelta(days=i, hours=5), status="rejected", subject=f"r{i}",
                        document_failed=True)
-    token = create_account(ctx, name="reviewer", role=Role.COMPLIANCE, outlet_name=None).token
+    from simkyc.services.sessions import set_password
+
+    password = "reviewer-password-7"
+    reviewer = create_account(ctx, name="reviewer", role=Role.COMPLIANCE, outlet_name=None)
+    set_password(ctx, agent_id=reviewer.agent.id, username="reviewer", password=password)
+    boss = create_account(ctx, name="boss", role=Role.SUPERVISOR, outlet_name="North")
+    set_password(ctx, agent_id=boss.agent.id, username="boss", password=password)
     at = T0 + timedelta(days=2, hours=4)
     for i in range(10):  # a burst
         w.registration("south2", at + timedelta(minutes=3 * i), subject=f"b{i}")
@@ -125,7 +134,7 @@ def server(tmp_path: Path) -> Iterator[tuple[str, str, str, Any]]:
         if srv.started:
             break
         time.sleep(0.1)
-    yield f"http://127.0.0.1:{port}", token, check.id, ctx
+    yield f"http://127.0.0.1:{port}", password, check.id, ctx
     srv.should_exit = True
     thread.join(timeout=10)
     app.state.engine.dispose()
@@ -144,7 +153,7 @@ def test_dashboard_and_spot_check_review(server: tuple[str, str, str, Any],
                                          tmp_path: Path) -> None:
     from playwright.sync_api import sync_playwright
 
-    base, token, check_id, ctx = server
+    base, password, check_id, ctx = server
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=[
             "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -158,14 +167,31 @@ def test_dashboard_and_spot_check_review(server: tuple[str, str, str, Any],
                     if "Content Security Policy" in m.text else None)
             page.on("pageerror", lambda e: problems.append(str(e)))
             page.goto(f"{base}/compliance#dashboard")
-            page.fill("#token", token)
+            page.wait_for_selector("body[data-ready='1']")
+            page.select_option("#lang", "en")
+            page.wait_for_selector("html[lang=en]")
+            # a wrong password: refused with the catalogue's text, no session
+            page.fill("#username", "reviewer")
+            page.fill("#password", "not-the-password")
+            page.click("#btn-sign-in")
+            page.wait_for_selector("#error:not([hidden])")
+            assert page.is_visible("#view-signin") and not page.is_visible("#nav")
+            page.fill("#username", "reviewer")
+            page.fill("#password", password)
+            page.click("#btn-sign-in")
+            page.wait_for_selector("body[data-role=compliance]")
+            # the session is an HttpOnly cookie: the page's script cannot read it
+            assert "simkyc_session" not in page.evaluate("document.cookie")
+            cookie = next(c for c in page.context.cookies() if c["name"] == "simkyc_session")
+            assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
             page.fill("#from", "2026-11-01")
             page.fill("#to", "2026-11-09")
             page.click("#btn-load")
             page.wait_for_selector("body[data-loaded=dashboard]")
             for chart in ("outcomes", "override_rate", "missing_evidence"):
                 assert page.eval_on_selector(f"#chart-{chart}", "e => e.naturalWidth") > 0
-            patterns = page.locator("#findings tbody tr td:first-child").all_text_contents()
+            patterns = page.eval_on_selector_all("#findings tbody tr td:first-child",
+                                                 "els => els.map(e => e.dataset.pattern)")
             assert {"agent_burst", "outside_opening_hours"} <= set(patterns), patterns
             assert page.locator("#outlets tbody tr").count() == 3
             _save(page, "compliance-dashboard.png", tmp_path)
@@ -187,6 +213,36 @@ def test_dashboard_and_spot_check_review(server: tuple[str, str, str, Any],
             page.wait_for_selector("#review-result:has-text('Recorded')")
             page.click("#nav-ledger")
             page.wait_for_selector("body[data-loaded=ledger]")
+
+            # The language chooser: Uyghur, right to left, texts from the catalogue.
+            page.select_option("#lang", "ug")
+            page.wait_for_selector("html[lang=ug][dir=rtl]")
+            ug = page.evaluate("fetch('/api/v1/i18n/ug').then(r => r.json())")["messages"]
+            assert page.text_content("#nav-ledger") == ug["ui.compliance_ledger"]
+            assert page.text_content("#ledger thead th:nth-child(3)") == \
+                ug["ui.compliance_col_kind"]
+            assert page.eval_on_selector("#ledger", "e => getComputedStyle(e).direction") == "rtl"
+            page.select_option("#lang", "en")
+            page.wait_for_selector("html[lang=en][dir=ltr]")
+
+            # Sign out (a DELETE with the CSRF token): the cookie's session has ended.
+            page.click("#btn-sign-out")
+            page.wait_for_selector("#view-signin:not([hidden])")
+            assert page.evaluate("fetch('/api/v1/session').then(r => r.status)") == 401
+
+            # A supervisor: their own outlet's statistics, no queue, ledger or findings; the
+            # server refuses the queue to the same session.
+            page.fill("#username", "boss")
+            page.fill("#password", password)
+            page.click("#btn-sign-in")
+            page.wait_for_selector("body[data-role=supervisor]")
+            page.wait_for_selector("body[data-loaded=dashboard]")
+            assert not page.is_visible("#nav-queue") and not page.is_visible("#nav-ledger")
+            assert not page.is_visible("#findings-part") and page.is_visible("#scope-note")
+            names = page.locator("#outlets tbody tr td:first-child").all_text_contents()
+            assert names == ["North"], names
+            assert page.evaluate(
+                "fetch('/api/v1/compliance/spot-checks').then(r => r.status)") == 403
             assert not problems, problems
         finally:
             browser.close()

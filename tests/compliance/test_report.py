@@ -8,6 +8,7 @@ import io
 import json
 import shutil
 import subprocess
+from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,22 @@ def test_statistics(ctx: ServiceContext) -> None:
     assert n1.median_seconds is not None and 100 <= n1.median_seconds <= 400
     assert n1.p95_seconds is not None and n1.p95_seconds >= n1.median_seconds
     assert no_photo
+    # Both scopes come from one pass per (outlet, agent): an outlet's counts are its
+    # agents' counts added up; its median lies between its agents' medians.
+    for o in stats.outlets:
+        mine = [a for a in stats.agents if a.outlet_id == o.id]
+        assert len(mine) == 2
+        for f in ("started", "completed", "rejected", "expired", "overrides", "checked",
+                  "unreadable"):
+            assert getattr(o, f) == sum(getattr(a, f) for a in mine), (o.name, f)
+        assert o.missing == {k: sum(a.missing[k] for a in mine) for k in o.missing}
+        fails: Counter[str] = Counter()
+        for a in mine:
+            fails.update(a.failures)
+        assert o.failures == dict(fails)
+        medians = [a.median_seconds for a in mine if a.median_seconds is not None]
+        assert o.median_seconds is not None
+        assert min(medians) <= o.median_seconds <= max(medians)
 
 
 def _run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[bytes]:

@@ -90,3 +90,58 @@ def test_roles(api: Any) -> None:
     assert csv_.headers["content-type"].startswith("text/csv")
     assert api.get(f"{C}/report?{Q}&format=pdf", headers=h).content[:5] == b"%PDF-"
     assert api.get(f"{C}/report?from=2026-11-09&to=2026-11-01", headers=h).status_code == 400
+
+
+def _sign_in(api: Any, name: str) -> str:
+    api.cookies.clear()
+    r = api.post("/api/v1/session", json={"username": name, "password": f"{name}-password-9"})
+    assert r.status_code == 200, r.text
+    assert "simkyc_session=" in r.headers["set-cookie"]
+    return str(r.json()["csrf_token"])
+
+
+def test_the_pages_sign_in_meets_the_same_role_checks(api: Any) -> None:
+    """The compliance pages sign in as the counter app does (user name and password, the
+    session cookie, the CSRF token on every change): the server's role checks hold for
+    the cookie just as for a bearer token."""
+    from simkyc.services.sessions import set_password
+
+    page = api.get("/compliance").text
+    assert 'id="password"' in page and 'id="token"' not in page
+    for name in ("compliance", "auditor", "supervisor", "agent"):
+        set_password(api.ctx, agent_id=api.actor(name).id, username=name,
+                     password=f"{name}-password-9")
+    w, rid = _world(api)
+    outlet_a = api.actor("agent").outlet_id
+    outlet_b = api.actor("other_agent").outlet_id
+    sample = {"from": "2026-11-01", "to": "2026-11-09"}
+
+    csrf = _sign_in(api, "compliance")
+    report = api.get(f"{C}/report?{Q}")
+    assert report.status_code == 200
+    assert {o["id"] for o in report.json()["outlets"]} == {outlet_a, outlet_b}
+    missing = api.post(f"{C}/spot-checks/sample", json=sample)
+    assert missing.status_code == 403 and missing.json()["error"] == "csrf_failed"
+    assert api.post(f"{C}/spot-checks/sample", json=sample,
+                    headers={"X-CSRF-Token": csrf}).status_code == 201
+    entry = api.post(f"{C}/ledger", headers={"X-CSRF-Token": csrf}, json={
+        "kind": "warning", "target_kind": "agent", "target_id": api.actor("agent").id,
+        "reason": "skipped the upper-body photo", "registration_ids": [rid]})
+    assert entry.status_code == 201, entry.text
+    assert api.delete("/api/v1/session", headers={"X-CSRF-Token": csrf}).status_code == 204
+    assert api.get(f"{C}/report?{Q}").status_code == 401
+
+    csrf = _sign_in(api, "auditor")
+    assert api.get(f"{C}/ledger").status_code == 200
+    assert api.post(f"{C}/ledger/{entry.json()['id']}/reverse", json={"reason": "x"},
+                    headers={"X-CSRF-Token": csrf}).status_code == 403
+
+    for who in ("supervisor", "agent"):
+        _sign_in(api, who)
+        mine = api.get(f"{C}/report?{Q}").json()
+        assert [o["id"] for o in mine["outlets"]] == [outlet_a]
+        assert "findings" not in mine
+        assert api.get(f"{C}/report?{Q}&outlet={outlet_b}").status_code == 404
+        for path in (f"{C}/spot-checks", f"{C}/ledger", f"{C}/findings?{Q}"):
+            assert api.get(path).status_code == 403, (who, path)
+    api.cookies.clear()

@@ -144,6 +144,10 @@ def declared_keys() -> dict[str, str]:
 
     for k, note in COUNTER_UI_KEYS.items():
         _add(out, (f"ui.{k}",), f"Counter app: {note}")
+    from simkyc.i18n.compliance_keys import COMPLIANCE_UI_KEYS
+
+    for k, note in COMPLIANCE_UI_KEYS.items():
+        _add(out, (f"ui.{k}",), f"Compliance pages: {note}")
     assert all(k.split(".", 1)[0] in _NAMESPACES for k in out)
     return out
 

@@ -77,8 +77,8 @@ def period_statistics(ctx: ServiceContext, *, actor: Agent, period: Period,
     period, every = statistics_scope(actor, period)
     with ctx.uow() as tx:
         r = repo(tx)
-        outlets = r.period_stats(period=period, scope="outlet", required=rules.required_evidence)
-        agents = r.period_stats(period=period, scope="agent", required=rules.required_evidence)
+        outlets, agents = r.period_stats_by_outlet_and_agent(
+            period=period, required=rules.required_evidence)
         items = r.evidence_to_check(period=period) if rules.verify_evidence else []
     if rules.verify_evidence:
         counts = check_evidence(ctx, items)
