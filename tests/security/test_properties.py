@@ -26,7 +26,7 @@ from PIL import Image
 from simkyc.document.id_number import check_id_number
 from simkyc.document.mrz import check_digit, parse_mrz
 from simkyc.document.reader_record import check_reader_record, parse_reader_record
-from simkyc.domain.errors import SimkycError
+from simkyc.domain.errors import SimkycError, UnsupportedMediaError
 from simkyc.media.audio import decode_audio
 from simkyc.media.images import decode_image
 from simkyc.media.sniff import sniff_media_type
@@ -405,3 +405,49 @@ def test_media_mutated_files_raise_only_typed_errors(samples: dict[str, bytes],
         _only_typed(PARSERS[parser], mutate(samples[name], steps))
 
     run()
+
+
+# -- regressions of what the property tests found --------------------------------------------
+
+def _unknown_codec_wav() -> bytes:
+    data = bytearray(_wav())
+    data[20:22] = (0x1234).to_bytes(2, "little")  # WAVE format tag no decoder knows
+    return bytes(data)
+
+
+def _unknown_codec_webm() -> bytes:
+    return _video("webm", "libvpx").replace(b"V_VP8", b"V_ZZZ")
+
+
+def test_audio_of_a_codec_ffmpeg_cannot_decode_is_unsupported() -> None:
+    # Found: a WAV whose format tag FFmpeg has no decoder for raised AttributeError
+    # (stream.codec_context is None), a 500 through the voice step.
+    with pytest.raises(UnsupportedMediaError, match="codec not recognised"):
+        decode_audio(_unknown_codec_wav())
+    with pytest.raises(UnsupportedMediaError):
+        audio_input(_unknown_codec_wav(), LIMITS)
+
+
+def test_video_of_a_codec_ffmpeg_cannot_decode_is_unsupported() -> None:
+    # Found with the same mutation: a WebM whose codec id is unknown (V_ZZZ).
+    with pytest.raises(UnsupportedMediaError, match="codec not recognised"):
+        read_video(_unknown_codec_webm())
+    with pytest.raises(UnsupportedMediaError):
+        video_input(_unknown_codec_webm(), LIMITS, max_seconds=5)
+
+
+def test_the_liveness_step_answers_415_to_an_unknown_video_codec(api: Any,
+                                                                  new_registration: Any,
+                                                                  advance: Any) -> None:
+    rid = new_registration()
+    agent = api.actor("agent")
+    for step in ("document", "live_face"):
+        advance(api.ctx, agent, rid, step, subject="CHN/unknown-codec")
+    base = f"/api/v1/registrations/{rid}"
+    r = api.post(f"{base}/liveness/challenge", headers=api.hdr("agent"))
+    assert r.status_code == 201, r.text
+    nonce = r.json()["nonce"]
+    r = api.post(f"{base}/liveness", data={"nonce": nonce}, headers=api.hdr("agent"),
+                 files={"video": ("v.webm", _unknown_codec_webm(), "video/webm")})
+    assert r.status_code == 415, r.text
+    assert r.json()["error"] == "unsupported_media_type"
