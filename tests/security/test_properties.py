@@ -294,6 +294,22 @@ def _wav() -> bytes:
     return buf.getvalue()
 
 
+def _sound(fmt: str) -> bytes:
+    import soundfile as sf
+
+    t = np.arange(16000) / 16000
+    buf = io.BytesIO()
+    sf.write(buf, (0.3 * np.sin(2 * np.pi * 440 * t)).astype(np.float32), 16000, format=fmt)
+    return buf.getvalue()
+
+
+def _picture(fmt: str) -> bytes:
+    buf = io.BytesIO()
+    rng = np.random.default_rng(3)
+    Image.fromarray(rng.integers(0, 255, (80, 96, 3), dtype=np.uint8)).save(buf, fmt)
+    return buf.getvalue()
+
+
 def _video(fmt: str, codec: str) -> bytes:
     import av
 
@@ -301,10 +317,10 @@ def _video(fmt: str, codec: str) -> bytes:
     with av.open(buf, mode="w", format=fmt) as out:
         stream = out.add_stream(codec, rate=10)
         stream.width, stream.height, stream.pix_fmt = 192, 160, "yuv420p"
-        rng = np.random.default_rng(2)
-        for _ in range(6):
-            frame = av.VideoFrame.from_ndarray(
-                rng.integers(0, 255, (160, 192, 3), dtype=np.uint8), format="rgb24")
+        yy, xx = np.mgrid[0:160, 0:192]
+        for i in range(6):  # a moving gradient: small files, quick to decode
+            rgb = np.stack([(xx + 9 * i) % 256, (yy * 2) % 256, (xx + yy) % 256], axis=-1)
+            frame = av.VideoFrame.from_ndarray(rgb.astype(np.uint8), format="rgb24")
             for packet in stream.encode(frame):
                 out.mux(packet)
         for packet in stream.encode():
@@ -314,8 +330,11 @@ def _video(fmt: str, codec: str) -> bytes:
 
 @pytest.fixture(scope="module")
 def samples() -> dict[str, bytes]:
-    return {"png": _png(), "jpeg": _jpeg((96, 80)), "wav": _wav(),
-            "mp4": _video("mp4", "mpeg4"), "webm": _video("webm", "libvpx")}
+    return {"png": _png(), "jpeg": _jpeg((96, 80)), "webp": _picture("WEBP"),
+            "bmp": _picture("BMP"), "wav": _wav(), "ogg": _sound("OGG"),
+            "flac": _sound("FLAC"), "mp4": _video("mp4", "mpeg4"),
+            "h264": _video("mp4", "libx264"), "webm": _video("webm", "libvpx"),
+            "y4m": _video("yuv4mpegpipe", "rawvideo")}
 
 
 #: Mutations of a valid file, drawn as a short list (so that a failing example prints
@@ -366,10 +385,11 @@ PARSERS = {
                                        resize_to=160, min_side=96),
     "video_input": lambda d: video_input(d, LIMITS, max_seconds=5),
 }
-FOR_SAMPLE = {"png": ["decode_image", "image_input"], "jpeg": ["decode_image", "image_input"],
-              "wav": ["decode_audio", "audio_input"],
-              "mp4": ["read_video", "video_input"],
-              "webm": ["read_video", "video_input", "audio_input"]}
+IMAGE, AUDIO, VIDEO = ["decode_image", "image_input"], ["decode_audio", "audio_input"], \
+    ["read_video", "video_input"]
+FOR_SAMPLE = {"png": IMAGE, "jpeg": IMAGE, "webp": IMAGE, "bmp": IMAGE, "wav": AUDIO,
+              "ogg": AUDIO, "flac": AUDIO, "mp4": VIDEO, "h264": VIDEO, "y4m": VIDEO,
+              "webm": [*VIDEO, "audio_input"]}
 
 
 def test_the_media_samples_decode(samples: dict[str, bytes]) -> None:
