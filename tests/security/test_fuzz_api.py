@@ -74,21 +74,8 @@ def after_step(path: str) -> str | None:
     return None
 
 
-def _advance(ctx: Any, actor: Any, registration_id: str, step: str, *,
-             evidence: tuple[tuple[Any, str, bytes], ...] = (),
-             subject: str | None = None) -> Any:
-    from simkyc.domain.results import StageOutcome
-    from simkyc.services.evidence import NewEvidence
-    from simkyc.services.steps.common import record_step
-
-    return record_step(ctx, actor=actor, registration_id=registration_id, step=step,
-                       outcome=StageOutcome(stage=step, passed=True, reasons=()),
-                       evidence=[NewEvidence(k, m, d) for k, m, d in evidence],
-                       subject=subject, failure_subject=None)
-
-
 @pytest.fixture
-def fuzz_app(db_url: str, tmp_path: Path) -> Any:
+def fuzz_app(db_url: str, tmp_path: Path, advance: Any) -> Any:
     s = Settings(data_dir=tmp_path / "data", database_url=db_url, delivery_loop=False,
                  max_image_bytes=2 * 1024 * 1024, max_video_bytes=4 * 1024 * 1024,
                  max_audio_bytes=2 * 1024 * 1024)
@@ -99,7 +86,7 @@ def fuzz_app(db_url: str, tmp_path: Path) -> Any:
     people = {name: create_account(app.state.context, name=name, role=role,
                                    outlet_name=outlet)
               for name, role, outlet in ACCOUNTS}
-    yield app, people
+    yield app, people, advance
     app.state.runtime.close()
 
 
@@ -122,7 +109,7 @@ def _first_lines(exc: BaseException) -> str:
     return " | ".join(lines[1:6])[:500]
 
 
-def fuzz_operation(app: Any, people: dict[str, Any], operation: Any,
+def fuzz_operation(app: Any, people: dict[str, Any], advance: Any, operation: Any,
                    mode: schemathesis.GenerationMode, seen: Counter[int],
                    examples: int = EXAMPLES) -> list[str]:
     """Run one operation's generated cases; the failures seen (deduplicated)."""
@@ -139,7 +126,7 @@ def fuzz_operation(app: Any, people: dict[str, Any], operation: Any,
     step = after_step(path)
     if step:
         advance_to(app.state.context, people["agent"].agent, rid, step,
-                   subject=f"CHN/{rid[:18]}", advance=_advance)
+                   subject=f"CHN/{rid[:18]}", advance=advance)
     real = {"registration_id": rid, "agent_id": people["agent"].agent.id}
     failures: dict[str, str] = {}
 
@@ -172,7 +159,7 @@ def fuzz_operation(app: Any, people: dict[str, Any], operation: Any,
 
 @pytest.mark.timeout(600)
 def test_fuzz_every_operation(fuzz_app: Any) -> None:
-    app, people = fuzz_app
+    app, people, advance = fuzz_app
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)
     # PostgreSQL (its own string rules: no NUL) with fewer examples, to stay within CI time.
     examples = EXAMPLES if app.state.context.dialect == "sqlite" else max(3, EXAMPLES // 2)
@@ -184,7 +171,7 @@ def test_fuzz_every_operation(fuzz_app: Any) -> None:
         t0 = time.perf_counter()
         for mode in (schemathesis.GenerationMode.POSITIVE,
                      schemathesis.GenerationMode.NEGATIVE):
-            failures += fuzz_operation(app, people, operation, mode, seen, examples)
+            failures += fuzz_operation(app, people, advance, operation, mode, seen, examples)
         operations += 1
         print(f"{operation.label}: {dict(sorted(seen.items()))} "
               f"{time.perf_counter() - t0:.1f} s")
