@@ -32,6 +32,7 @@ from schemathesis.specs.openapi.checks import (
 
 from simkyc.api.app import create_app
 from simkyc.config import Settings
+from simkyc.domain.evidence import EvidenceKind
 from simkyc.domain.parties import Role
 from simkyc.services.accounts import FailureThrottle, create_account
 
@@ -123,11 +124,15 @@ def fuzz_operation(app: Any, people: dict[str, Any], advance: Any, operation: An
                         json={"consent": True, "language": "en", "service_kind": "mobile"})
         assert r.status_code == 201, r.text
         rid = r.json()["id"]
-    step = after_step(path)
-    if step:
-        advance_to(app.state.context, people["agent"].agent, rid, step,
-                   subject=f"CHN/{rid[:18]}", advance=advance)
+        # An evidence read needs evidence: the document step's identity fields.
+        step = "document" if path.startswith("/api/v1/evidence/") else after_step(path)
+        if step:
+            advance_to(app.state.context, people["agent"].agent, rid, step,
+                       subject=f"CHN/{rid[:18]}", advance=advance)
+        evidence = client.get(f"/api/v1/registrations/{rid}", headers=agent_hdr).json()
     real = {"registration_id": rid, "agent_id": people["agent"].agent.id}
+    if evidence.get("evidence"):
+        real["evidence_id"] = evidence["evidence"][0]["id"]
     failures: dict[str, str] = {}
 
     @given(case=operation.as_strategy(generation_mode=mode))
@@ -214,3 +219,21 @@ def test_a_body_that_does_not_parse_is_a_documented_400(api: Any, new_registrati
     for status in (400, 413, 401, 429):
         assert _declared(spec, path, "post", status) == {
             "$ref": "#/components/schemas/ErrorEnvelope"}
+
+
+def test_an_evidence_item_is_served_as_a_documented_content_type(api: Any, new_registration: Any,
+                                                                  advance: Any) -> None:
+    # Found: evidence is served with its own type (JSON fields, JPEG, WebM...), while the
+    # OpenAPI documented only application/octet-stream for the download.
+    rid = new_registration()
+    advance(api.ctx, api.actor("agent"), rid, "document", subject="CHN/evidence-type",
+            evidence=((EvidenceKind.IDENTITY_FIELDS, "application/json", b'{"a": 1}'),))
+    items = api.get(f"/api/v1/registrations/{rid}", headers=api.hdr("agent")).json()["evidence"]
+    r = api.get(f"/api/v1/evidence/{items[0]['id']}", headers=api.hdr("compliance"))
+    assert r.status_code == 200 and r.headers["content-type"] == "application/json"
+    spec = api.get("/openapi.json").json()
+    for path in ("/api/v1/evidence/{evidence_id}",
+                 "/api/v1/compliance/spot-checks/{check_id}/evidence/{label}"):
+        content = spec["paths"][path]["get"]["responses"]["200"]["content"]
+        assert {"application/json", "image/jpeg", "image/png", "video/webm", "video/mp4",
+                "audio/wav", "application/octet-stream"} <= set(content), path
