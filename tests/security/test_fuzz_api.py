@@ -32,6 +32,7 @@ from schemathesis.specs.openapi.checks import (
 
 from simkyc.api.app import create_app
 from simkyc.config import Settings
+from simkyc.domain.evidence import EvidenceKind
 from simkyc.domain.parties import Role
 from simkyc.services.accounts import FailureThrottle, create_account
 
@@ -74,21 +75,8 @@ def after_step(path: str) -> str | None:
     return None
 
 
-def _advance(ctx: Any, actor: Any, registration_id: str, step: str, *,
-             evidence: tuple[tuple[Any, str, bytes], ...] = (),
-             subject: str | None = None) -> Any:
-    from simkyc.domain.results import StageOutcome
-    from simkyc.services.evidence import NewEvidence
-    from simkyc.services.steps.common import record_step
-
-    return record_step(ctx, actor=actor, registration_id=registration_id, step=step,
-                       outcome=StageOutcome(stage=step, passed=True, reasons=()),
-                       evidence=[NewEvidence(k, m, d) for k, m, d in evidence],
-                       subject=subject, failure_subject=None)
-
-
 @pytest.fixture
-def fuzz_app(db_url: str, tmp_path: Path) -> Any:
+def fuzz_app(db_url: str, tmp_path: Path, advance: Any) -> Any:
     s = Settings(data_dir=tmp_path / "data", database_url=db_url, delivery_loop=False,
                  max_image_bytes=2 * 1024 * 1024, max_video_bytes=4 * 1024 * 1024,
                  max_audio_bytes=2 * 1024 * 1024)
@@ -99,7 +87,7 @@ def fuzz_app(db_url: str, tmp_path: Path) -> Any:
     people = {name: create_account(app.state.context, name=name, role=role,
                                    outlet_name=outlet)
               for name, role, outlet in ACCOUNTS}
-    yield app, people
+    yield app, people, advance
     app.state.runtime.close()
 
 
@@ -122,7 +110,7 @@ def _first_lines(exc: BaseException) -> str:
     return " | ".join(lines[1:6])[:500]
 
 
-def fuzz_operation(app: Any, people: dict[str, Any], operation: Any,
+def fuzz_operation(app: Any, people: dict[str, Any], advance: Any, operation: Any,
                    mode: schemathesis.GenerationMode, seen: Counter[int],
                    examples: int = EXAMPLES) -> list[str]:
     """Run one operation's generated cases; the failures seen (deduplicated)."""
@@ -136,11 +124,15 @@ def fuzz_operation(app: Any, people: dict[str, Any], operation: Any,
                         json={"consent": True, "language": "en", "service_kind": "mobile"})
         assert r.status_code == 201, r.text
         rid = r.json()["id"]
-    step = after_step(path)
-    if step:
-        advance_to(app.state.context, people["agent"].agent, rid, step,
-                   subject=f"CHN/{rid[:18]}", advance=_advance)
+        # An evidence read needs evidence: the document step's identity fields.
+        step = "document" if path.startswith("/api/v1/evidence/") else after_step(path)
+        if step:
+            advance_to(app.state.context, people["agent"].agent, rid, step,
+                       subject=f"CHN/{rid[:18]}", advance=advance)
+        evidence = client.get(f"/api/v1/registrations/{rid}", headers=agent_hdr).json()
     real = {"registration_id": rid, "agent_id": people["agent"].agent.id}
+    if evidence.get("evidence"):
+        real["evidence_id"] = evidence["evidence"][0]["id"]
     failures: dict[str, str] = {}
 
     @given(case=operation.as_strategy(generation_mode=mode))
@@ -172,7 +164,7 @@ def fuzz_operation(app: Any, people: dict[str, Any], operation: Any,
 
 @pytest.mark.timeout(600)
 def test_fuzz_every_operation(fuzz_app: Any) -> None:
-    app, people = fuzz_app
+    app, people, advance = fuzz_app
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)
     # PostgreSQL (its own string rules: no NUL) with fewer examples, to stay within CI time.
     examples = EXAMPLES if app.state.context.dialect == "sqlite" else max(3, EXAMPLES // 2)
@@ -184,7 +176,7 @@ def test_fuzz_every_operation(fuzz_app: Any) -> None:
         t0 = time.perf_counter()
         for mode in (schemathesis.GenerationMode.POSITIVE,
                      schemathesis.GenerationMode.NEGATIVE):
-            failures += fuzz_operation(app, people, operation, mode, seen, examples)
+            failures += fuzz_operation(app, people, advance, operation, mode, seen, examples)
         operations += 1
         print(f"{operation.label}: {dict(sorted(seen.items()))} "
               f"{time.perf_counter() - t0:.1f} s")
@@ -227,3 +219,21 @@ def test_a_body_that_does_not_parse_is_a_documented_400(api: Any, new_registrati
     for status in (400, 413, 401, 429):
         assert _declared(spec, path, "post", status) == {
             "$ref": "#/components/schemas/ErrorEnvelope"}
+
+
+def test_an_evidence_item_is_served_as_a_documented_content_type(api: Any, new_registration: Any,
+                                                                  advance: Any) -> None:
+    # Found: evidence is served with its own type (JSON fields, JPEG, WebM...), while the
+    # OpenAPI documented only application/octet-stream for the download.
+    rid = new_registration()
+    advance(api.ctx, api.actor("agent"), rid, "document", subject="CHN/evidence-type",
+            evidence=((EvidenceKind.IDENTITY_FIELDS, "application/json", b'{"a": 1}'),))
+    items = api.get(f"/api/v1/registrations/{rid}", headers=api.hdr("agent")).json()["evidence"]
+    r = api.get(f"/api/v1/evidence/{items[0]['id']}", headers=api.hdr("compliance"))
+    assert r.status_code == 200 and r.headers["content-type"] == "application/json"
+    spec = api.get("/openapi.json").json()
+    for path in ("/api/v1/evidence/{evidence_id}",
+                 "/api/v1/compliance/spot-checks/{check_id}/evidence/{label}"):
+        content = spec["paths"][path]["get"]["responses"]["200"]["content"]
+        assert {"application/json", "image/jpeg", "image/png", "video/webm", "video/mp4",
+                "audio/wav", "application/octet-stream"} <= set(content), path

@@ -3,7 +3,9 @@
 
 The server is ``uvicorn`` on loopback (the inline mode, a fresh data dir, the database
 of the ``db_url`` fixture); the clients are 20 threads with their own HTTP connections.
-Each client runs a shop counter's mix several times over: a registration with consent,
+First all 20 register a registration brought to that step at once (six of them of one
+identity: five are registered, one is rejected by the per-identity limit). Then each
+client runs a shop counter's mix ``SIMKYC_LOAD_ROUNDS`` (2) times: a registration with consent,
 the card-reader document step (its own identity), an evidence upload, reads (the
 registration, its records, the consent receipt), a liveness challenge, and ``register``
 where it is cheap (refused: the steps before it are not done). Twice during the run all
@@ -29,11 +31,11 @@ from typing import Any
 
 import httpx
 import pytest
-from abuse import cn_id_number, reader_record
+from abuse import advance_to, cn_id_number, reader_record, start
 from PIL import Image
 
 CLIENTS = 20
-ROUNDS = int(os.environ.get("SIMKYC_LOAD_ROUNDS", "3"))
+ROUNDS = int(os.environ.get("SIMKYC_LOAD_ROUNDS", "2"))
 SERVER = r"""
 import sys, uvicorn
 from simkyc.api.app import create_app
@@ -58,9 +60,16 @@ def _jpeg(seed: int) -> bytes:
     return buf.getvalue()
 
 
+#: Of the registrations ready to register (one per client), this many are of one identity:
+#: one more than the per-identity limit (5), so exactly one must be rejected.
+SAME_IDENTITY = 6
+
+
 @pytest.fixture
-def server(db_url: str, tmp_path: Path) -> Any:
-    """A fresh data dir, an agent and an auditor, and the server on a free port."""
+def server(db_url: str, tmp_path: Path, advance: Any) -> Any:
+    """A fresh data dir, an agent and an auditor, one registration per client brought to
+    ``register`` (the steps before it recorded as passed, no models run), and the server
+    on a free port."""
     from simkyc.config import Settings
     from simkyc.domain.parties import Role
     from simkyc.runtime import build_runtime
@@ -71,10 +80,18 @@ def server(db_url: str, tmp_path: Path) -> Any:
            "PYTHONWARNINGS": "ignore"}
     settings = Settings(data_dir=tmp_path / "data", database_url=db_url, delivery_loop=False)
     rt = build_runtime(settings)
-    tokens = {name: create_account(rt.context, name=name, role=role, outlet_name=outlet).token
-              for name, role, outlet in (("agent", Role.AGENT, "Load shop"),
-                                         ("agent2", Role.AGENT, "Load shop"),
-                                         ("auditor", Role.AUDITOR, None))}
+    made = {name: create_account(rt.context, name=name, role=role, outlet_name=outlet)
+            for name, role, outlet in (("agent", Role.AGENT, "Load shop"),
+                                       ("agent2", Role.AGENT, "Load shop"),
+                                       ("auditor", Role.AUDITOR, None))}
+    tokens = {name: new.token for name, new in made.items()}
+    agent = made["agent"].agent
+    ready = []
+    for i in range(CLIENTS):
+        rid = start(rt.context, agent, language="en", service_id=f"+8613900{i:05d}")
+        subject = "CHN/load-same" if i < SAME_IDENTITY else f"CHN/load-{i}"
+        advance_to(rt.context, agent, rid, "attach", subject=subject, advance=advance)
+        ready.append(rid)
     rt.close()
     port = _free_port()
     log = open(tmp_path / "server.log", "wb")  # noqa: SIM115 - closed below
@@ -92,7 +109,7 @@ def server(db_url: str, tmp_path: Path) -> Any:
             time.sleep(0.25)
         else:
             pytest.fail("the server did not start")
-        yield base, tokens, tmp_path / "server.log"
+        yield base, tokens, tmp_path / "server.log", ready
     finally:
         proc.terminate()
         try:
@@ -147,12 +164,18 @@ class Tally:
 
 
 def _counter(base: str, token: str, index: int, tally: Tally, start: threading.Barrier,
-             shared: dict[str, str], together: threading.Barrier) -> None:
+             shared: dict[str, Any], together: threading.Barrier) -> None:
     h = {"Authorization": f"Bearer {token}"}
     photo = base64.b64encode(_jpeg(index)).decode()
     upload = _jpeg(1000 + index)
     with httpx.Client(base_url=base, headers=h, timeout=120) as c:
-        start.wait()
+        start.wait()  # all 20 register at once (six of them one identity)
+        r = tally.call(c, "POST register (ready)", "POST",
+                       f"/api/v1/registrations/{shared['ready'][index]}/register", (200,),
+                       json={})
+        if r.status_code == 200:
+            with tally.lock:
+                shared["registered"][index] = (r.json()["status"], r.json().get("reasons"))
         for rnd in range(ROUNDS):
             n = index * 100 + rnd
             r = tally.call(c, "POST /registrations", "POST", "/api/v1/registrations", (201,),
@@ -187,9 +210,9 @@ def _counter(base: str, token: str, index: int, tally: Tally, start: threading.B
 
 @pytest.mark.timeout(600)
 def test_twenty_concurrent_clients_no_5xx_and_the_audit_chain_verifies(server: Any) -> None:
-    base, tokens, log = server
+    base, tokens, log, ready = server
     h = {"Authorization": f"Bearer {tokens['agent']}"}
-    shared = {}
+    shared: dict[str, Any] = {"ready": ready, "registered": {}}
     with httpx.Client(base_url=base, headers=h, timeout=60) as c:
         for key in ("document", "challenge"):
             r = c.post("/api/v1/registrations", json={"consent": True, "language": "en"})
@@ -223,7 +246,13 @@ def test_twenty_concurrent_clients_no_5xx_and_the_audit_chain_verifies(server: A
     assert per[("POST reader-record (same)", 200)] == 1, per
     assert per[("POST reader-record (same)", 409)] == CLIENTS - 1, per
     assert per[("POST reader-record", 200)] == CLIENTS * ROUNDS
-    assert summary["requests"] == CLIENTS * (8 * ROUNDS + 2)
+    assert summary["requests"] == CLIENTS * (8 * ROUNDS + 3)
+    outcomes = shared["registered"]
+    print("register:", Counter(status for status, _ in outcomes.values()))
+    assert all(outcomes[i][0] == "registered" for i in range(SAME_IDENTITY, CLIENTS)), outcomes
+    same = [outcomes[i] for i in range(SAME_IDENTITY)]
+    assert sorted(status for status, _ in same) == ["registered"] * (SAME_IDENTITY - 1) + [
+        "rejected"], same
     with httpx.Client(base_url=base, timeout=120) as c:
         r = c.get("/api/v1/audit/verify",
                   headers={"Authorization": f"Bearer {tokens['auditor']}"})

@@ -26,7 +26,7 @@ from PIL import Image
 from simkyc.document.id_number import check_id_number
 from simkyc.document.mrz import check_digit, parse_mrz
 from simkyc.document.reader_record import check_reader_record, parse_reader_record
-from simkyc.domain.errors import SimkycError
+from simkyc.domain.errors import SimkycError, UnsupportedMediaError
 from simkyc.media.audio import decode_audio
 from simkyc.media.images import decode_image
 from simkyc.media.sniff import sniff_media_type
@@ -294,6 +294,22 @@ def _wav() -> bytes:
     return buf.getvalue()
 
 
+def _sound(fmt: str) -> bytes:
+    import soundfile as sf
+
+    t = np.arange(16000) / 16000
+    buf = io.BytesIO()
+    sf.write(buf, (0.3 * np.sin(2 * np.pi * 440 * t)).astype(np.float32), 16000, format=fmt)
+    return buf.getvalue()
+
+
+def _picture(fmt: str) -> bytes:
+    buf = io.BytesIO()
+    rng = np.random.default_rng(3)
+    Image.fromarray(rng.integers(0, 255, (80, 96, 3), dtype=np.uint8)).save(buf, fmt)
+    return buf.getvalue()
+
+
 def _video(fmt: str, codec: str) -> bytes:
     import av
 
@@ -301,10 +317,10 @@ def _video(fmt: str, codec: str) -> bytes:
     with av.open(buf, mode="w", format=fmt) as out:
         stream = out.add_stream(codec, rate=10)
         stream.width, stream.height, stream.pix_fmt = 192, 160, "yuv420p"
-        rng = np.random.default_rng(2)
-        for _ in range(6):
-            frame = av.VideoFrame.from_ndarray(
-                rng.integers(0, 255, (160, 192, 3), dtype=np.uint8), format="rgb24")
+        yy, xx = np.mgrid[0:160, 0:192]
+        for i in range(6):  # a moving gradient: small files, quick to decode
+            rgb = np.stack([(xx + 9 * i) % 256, (yy * 2) % 256, (xx + yy) % 256], axis=-1)
+            frame = av.VideoFrame.from_ndarray(rgb.astype(np.uint8), format="rgb24")
             for packet in stream.encode(frame):
                 out.mux(packet)
         for packet in stream.encode():
@@ -314,8 +330,11 @@ def _video(fmt: str, codec: str) -> bytes:
 
 @pytest.fixture(scope="module")
 def samples() -> dict[str, bytes]:
-    return {"png": _png(), "jpeg": _jpeg((96, 80)), "wav": _wav(),
-            "mp4": _video("mp4", "mpeg4"), "webm": _video("webm", "libvpx")}
+    return {"png": _png(), "jpeg": _jpeg((96, 80)), "webp": _picture("WEBP"),
+            "bmp": _picture("BMP"), "wav": _wav(), "ogg": _sound("OGG"),
+            "flac": _sound("FLAC"), "mp4": _video("mp4", "mpeg4"),
+            "h264": _video("mp4", "libx264"), "webm": _video("webm", "libvpx"),
+            "y4m": _video("yuv4mpegpipe", "rawvideo")}
 
 
 #: Mutations of a valid file, drawn as a short list (so that a failing example prints
@@ -366,10 +385,11 @@ PARSERS = {
                                        resize_to=160, min_side=96),
     "video_input": lambda d: video_input(d, LIMITS, max_seconds=5),
 }
-FOR_SAMPLE = {"png": ["decode_image", "image_input"], "jpeg": ["decode_image", "image_input"],
-              "wav": ["decode_audio", "audio_input"],
-              "mp4": ["read_video", "video_input"],
-              "webm": ["read_video", "video_input", "audio_input"]}
+IMAGE, AUDIO, VIDEO = ["decode_image", "image_input"], ["decode_audio", "audio_input"], \
+    ["read_video", "video_input"]
+FOR_SAMPLE = {"png": IMAGE, "jpeg": IMAGE, "webp": IMAGE, "bmp": IMAGE, "wav": AUDIO,
+              "ogg": AUDIO, "flac": AUDIO, "mp4": VIDEO, "h264": VIDEO, "y4m": VIDEO,
+              "webm": [*VIDEO, "audio_input"]}
 
 
 def test_the_media_samples_decode(samples: dict[str, bytes]) -> None:
@@ -405,3 +425,49 @@ def test_media_mutated_files_raise_only_typed_errors(samples: dict[str, bytes],
         _only_typed(PARSERS[parser], mutate(samples[name], steps))
 
     run()
+
+
+# -- regressions of what the property tests found --------------------------------------------
+
+def _unknown_codec_wav() -> bytes:
+    data = bytearray(_wav())
+    data[20:22] = (0x1234).to_bytes(2, "little")  # WAVE format tag no decoder knows
+    return bytes(data)
+
+
+def _unknown_codec_webm() -> bytes:
+    return _video("webm", "libvpx").replace(b"V_VP8", b"V_ZZZ")
+
+
+def test_audio_of_a_codec_ffmpeg_cannot_decode_is_unsupported() -> None:
+    # Found: a WAV whose format tag FFmpeg has no decoder for raised AttributeError
+    # (stream.codec_context is None), a 500 through the voice step.
+    with pytest.raises(UnsupportedMediaError, match="codec not recognised"):
+        decode_audio(_unknown_codec_wav())
+    with pytest.raises(UnsupportedMediaError):
+        audio_input(_unknown_codec_wav(), LIMITS)
+
+
+def test_video_of_a_codec_ffmpeg_cannot_decode_is_unsupported() -> None:
+    # Found with the same mutation: a WebM whose codec id is unknown (V_ZZZ).
+    with pytest.raises(UnsupportedMediaError, match="codec not recognised"):
+        read_video(_unknown_codec_webm())
+    with pytest.raises(UnsupportedMediaError):
+        video_input(_unknown_codec_webm(), LIMITS, max_seconds=5)
+
+
+def test_the_liveness_step_answers_415_to_an_unknown_video_codec(api: Any,
+                                                                  new_registration: Any,
+                                                                  advance: Any) -> None:
+    rid = new_registration()
+    agent = api.actor("agent")
+    for step in ("document", "live_face"):
+        advance(api.ctx, agent, rid, step, subject="CHN/unknown-codec")
+    base = f"/api/v1/registrations/{rid}"
+    r = api.post(f"{base}/liveness/challenge", headers=api.hdr("agent"))
+    assert r.status_code == 201, r.text
+    nonce = r.json()["nonce"]
+    r = api.post(f"{base}/liveness", data={"nonce": nonce}, headers=api.hdr("agent"),
+                 files={"video": ("v.webm", _unknown_codec_webm(), "video/webm")})
+    assert r.status_code == 415, r.text
+    assert r.json()["error"] == "unsupported_media_type"

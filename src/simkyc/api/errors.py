@@ -112,6 +112,18 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
             for s in statuses}
 
 
+def evidence_content(description: str) -> dict[str, Any]:
+    """The 200 of a route that serves a decrypted evidence item: one content type per
+    type evidence is stored as (the sniffed media types, and JSON for fields and records)."""
+    from simkyc.media.sniff import MEDIA_TYPES
+
+    binary = {"schema": {"type": "string", "format": "binary"}}
+    types = sorted({*MEDIA_TYPES, "application/octet-stream"})
+    content: dict[str, Any] = {t: dict(binary) for t in types}
+    content["application/json"] = {"schema": {"type": "object"}}
+    return {"content": content, "description": description}
+
+
 #: Statuses any operation can answer, whatever its route declares: every operation with a
 #: request body (a body that does not parse: 400; beyond the body limit: 413) and every
 #: operation that needs an account (no or a bad credential: 401; throttled after failed
@@ -199,5 +211,5 @@ def install_error_handlers(app: FastAPI) -> None:
         return envelope(500, "internal_error", "the service could not complete the request")
 
 
-__all__ = ["ErrorEnvelope", "document_errors", "envelope", "error_responses",
+__all__ = ["ErrorEnvelope", "document_errors", "envelope", "error_responses", "evidence_content",
            "install_error_handlers", "status_of"]

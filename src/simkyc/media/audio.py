@@ -137,6 +137,8 @@ def _decode(container, name: str, *, max_seconds: float, min_seconds: float) -> 
     if not container.streams.audio:
         raise UnsupportedMediaError(f"{name}: no audio stream")
     stream = container.streams.audio[0]
+    if stream.codec_context is None:  # a codec id FFmpeg has no decoder for
+        raise UnsupportedMediaError(f"{name}: audio codec not recognised")
     codec = stream.codec_context.name
     if codec not in ACCEPTED_CODECS:
         raise UnsupportedMediaError(f"{name}: audio codec {codec!r} is not accepted")

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from simkyc.media.images import sniff_image_type
+from simkyc.media.images import ACCEPTED_FORMATS, sniff_image_type
+
+#: Every MIME type :func:`sniff_media_type` can answer (what stored media evidence has).
+MEDIA_TYPES: frozenset[str] = frozenset(
+    {"video/mp4", "video/webm", "video/y4m", "audio/wav", "audio/ogg", "audio/flac",
+     "audio/mpeg", *ACCEPTED_FORMATS.values()})
 
 
 def sniff_media_type(data: bytes) -> str | None:
@@ -42,4 +47,4 @@ def family(mime: str | None) -> str | None:
     return mime.split("/", 1)[0] if mime else None
 
 
-__all__ = ["family", "sniff_media_type"]
+__all__ = ["MEDIA_TYPES", "family", "sniff_media_type"]

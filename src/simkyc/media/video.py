@@ -156,6 +156,8 @@ def _decode(container, name: str, *, max_seconds: float, max_frames: int, max_si
     if not container.streams.video:
         raise UnsupportedMediaError(f"{name}: no video stream")
     stream = container.streams.video[0]
+    if stream.codec_context is None:  # a codec id FFmpeg has no decoder for
+        raise UnsupportedMediaError(f"{name}: video codec not recognised")
     codec = stream.codec_context.name
     if codec not in ACCEPTED_CODECS:
         raise UnsupportedMediaError(f"{name}: video codec {codec!r} is not accepted")

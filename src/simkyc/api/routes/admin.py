@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Response, status
 
 from simkyc.api.deps import ActorDep, ContextDep
-from simkyc.api.errors import error_responses
+from simkyc.api.errors import error_responses, evidence_content
 from simkyc.api.schemas import (
     AgentCreate,
     AgentOut,
@@ -87,8 +87,7 @@ def revoke_token(token_id: Hex32, actor: ActorDep, ctx: ContextDep) -> dict[str,
 
 @router.get("/evidence/{evidence_id}", operation_id="download_evidence",
             response_class=Response,
-            responses={200: {"content": {"application/octet-stream": {}},
-                             "description": "The decrypted evidence item."},
+            responses={200: evidence_content("The decrypted evidence item."),
                        **error_responses(*AUTH, 404, 410, 422, 500)})
 def download_evidence(evidence_id: Hex32, actor: ActorDep, ctx: ContextDep) -> Response:
     """Decrypt one evidence item for a compliance review (audited)."""

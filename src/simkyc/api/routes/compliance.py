@@ -20,7 +20,7 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field
 
 from simkyc.api.deps import ActorDep, ContextDep
-from simkyc.api.errors import error_responses
+from simkyc.api.errors import error_responses, evidence_content
 from simkyc.api.report_responses import chart_response, report_response
 from simkyc.api.schemas import Text
 from simkyc.domain.compliance import (
@@ -268,8 +268,7 @@ def open_spot_check(check_id: Hex32, actor: ActorDep, ctx: ContextDep) -> dict[s
 
 @router.get("/spot-checks/{check_id}/evidence/{label}", operation_id="view_spot_check_evidence",
             response_class=Response,
-            responses={200: {"content": {"application/octet-stream": {}},
-                             "description": "The decrypted item."},
+            responses={200: evidence_content("The decrypted item."),
                        **error_responses(*AUTH, 400, 404, 410, 422, 500)})
 def view_spot_check_evidence(
         check_id: Hex32,
