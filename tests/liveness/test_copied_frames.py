@@ -128,3 +128,59 @@ def test_timing_problems_without_face_boxes_uses_the_whole_frame() -> None:
     assert reasons == ["duplicate_frames"] and figures["copied_pairs"] > 10
     reasons, figures = timing_problems(ts[:20], _square_frames(xs), P)
     assert reasons == [] and figures["copied_pairs"] == 0
+
+
+# --- issue 12, held-out codecs: VP8 realtime and Motion JPEG on a still customer -----------
+
+
+@pytest.mark.parametrize(("encoding", "noise", "denoise", "fps"), [
+    ("vp8_500k", 1.0, 0.0, 15.0),  # the old grey-level rule: 3 copies, duplicate_frames
+    ("vp8_500k", 3.0, 0.85, 15.0),  # temporal denoising, then VP8 realtime: 4 copies
+    ("vp8_2500k", 1.0, 0.0, 30.0),  # 30 fps: 5 copies
+    ("mjpeg", 1.0, 0.0, 30.0),
+])
+def test_still_session_on_held_out_codecs_is_not_called_duplicated(
+        check: Check, encoding: str, noise: float, denoise: float, fps: float) -> None:
+    """VP8 realtime refreshes a still face's noise every other frame (grey-level
+    steps of 1-2 with a near-copy between): without the landmark motion the rule
+    took those for stops mid-movement and rejected the genuine customer."""
+    seed = 7 if denoise == 0 else 8
+    path = cached_encoding(f"still_{encoding}_{noise:g}_{denoise:g}_{fps:g}", lambda: gen.make_clip(
+        GENUINE_PHOTO, GENUINE_ACTIONS, seed, noise=noise, denoise=denoise, fps=fps,
+        poses=still_poses(seed, fps)), encoding)
+    v = read_video(path)  # Motion JPEG through the upload path's own decoder
+    r = check(v, GENUINE_ACTIONS)
+    assert "duplicate_frames" not in r.reasons, r.timing
+    assert r.passed, r.reasons
+    assert r.timing["copied_pairs"] == 0
+
+
+def test_frames_duplicated_in_a_still_vp8_session_are_caught(check: Check,
+                                                              still_clip: gen.Clip) -> None:
+    path = cached_encoding("still_mild_vp8_500k_dup", lambda: atk.duplicate_frames(
+        still_clip, every=2), "vp8_500k")
+    r = check(path, GENUINE_ACTIONS)
+    assert not r.passed and "duplicate_frames" in r.reasons, r.timing
+
+
+def test_grey_level_steps_without_landmark_motion_are_noise_not_motion() -> None:
+    """The VP8 pattern drawn by hand: a still face whose noise is refreshed every
+    other frame. By grey levels alone the near-copies look like stops between
+    steps; the landmarks do not move, so nothing is in motion."""
+    rng = np.random.default_rng(3)
+    base = rng.integers(60, 200, (120, 200, 3)).astype(np.float64)
+    frames, noise = [], np.zeros_like(base)
+    for i in range(30):
+        if i % 2 == 0:
+            noise = rng.normal(0, 2.0, base.shape)
+        frames.append(np.clip(base + noise, 0, 255).astype(np.uint8))
+    still = [np.array([[50.0, 40.0], [150.0, 40.0], [100.0, 90.0]])] * 30
+    copied, moving = copied_pairs(frames, [BOX] * 30, P)
+    assert copied.sum() >= 3  # what the grey-level rule alone sees
+    copied, moving = copied_pairs(frames, [BOX] * 30, P, still)
+    assert not moving.any() and not copied.any()
+    # The same grey-level pattern with landmarks that move (1.5 % of the face
+    # width per frame) is motion, and its near-copies are stops.
+    turning = [p + [3.0 * i, 0.0] for i, p in enumerate(still)]
+    copied, moving = copied_pairs(frames, [BOX] * 30, P, turning)
+    assert moving.any() and copied.sum() >= 3

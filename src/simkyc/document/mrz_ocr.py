@@ -107,6 +107,36 @@ def _clean_tail(field: str) -> str:
     return field
 
 
+def _clean_name_tail(field: str) -> str:
+    """:func:`_clean_tail` for a name field, keeping a one-letter name part ``K``
+    or ``C`` where a name part can stand (issue 12: a given name ``C`` was
+    erased as a misread filler and the page accepted with a wrong name).
+
+    Name parts are separated by one ``<``, the surname from the given names by
+    ``<<`` (once); the filler run after the name is at least three long where
+    the field is not full. So a ``K``/``C`` after the name is a name part when
+    one ``<`` follows a letter before it, or ``<<`` when the field has no
+    ``<<`` yet; after three or more fillers, or a second ``<<``, it is filler.
+    """
+    m = re.search(r"<[<KC]*$", field)
+    if not m or m.group().count("<") < 2:
+        return field
+    out = list(field)
+    for j in range(m.start(), len(out)):
+        if out[j] not in "KC":
+            continue
+        run = 0
+        while j - run - 1 >= 0 and out[j - run - 1] == "<":
+            run += 1
+        before = "".join(out[:j - run])
+        after = j + 1 == len(out) or out[j + 1] == "<"
+        keep = (after and j - run >= 1 and out[j - run - 1] != "<"
+                and (run == 1 or (run == 2 and "<<" not in before)))
+        if not keep:
+            out[j] = "<"
+    return "".join(out)
+
+
 def _letters(s: str) -> str:
     return s.translate(_TO_LETTER)
 
@@ -145,7 +175,7 @@ def correct_fields(lines: list[str]) -> list[str]:
         l1 = _letters(l1[:5]) + l1[5:14] + _digits(l1[14]) + l1[15:]
         l2 = (_digits(l2[:7]) + l2[7].replace("0", "<") + _digits(l2[8:15]) + _letters(l2[15:18])
               + l2[18:29] + _digits(l2[29]))
-        l3 = _clean_tail(_letters(l3))
+        l3 = _clean_name_tail(_letters(l3))
         l1 = l1[:15] + _clean_tail(l1[15:])
         l2 = l2[:18] + _clean_tail(l2[18:29]) + l2[29]
 
@@ -157,7 +187,7 @@ def correct_fields(lines: list[str]) -> list[str]:
         return [l1, l2, l3]
     l1, l2 = lines
     n = len(l1)
-    l1 = _letters(l1[:5]) + _clean_tail(_letters(l1[5:]))
+    l1 = _letters(l1[:5]) + _clean_name_tail(_letters(l1[5:]))
     opt_end = 42 if n == 44 else 35
     l2 = (l2[:9] + _digits(l2[9]) + _letters(l2[10:13]) + _digits(l2[13:20])
           + l2[20].replace("0", "<") + _digits(l2[21:28]) + _clean_tail(l2[28:opt_end])
@@ -186,6 +216,12 @@ def fit_name_line(line: str, length: int, name_start: int, *, spans_line: bool =
     (hidden by glare, a finger, the frame) and the line is not guessed.
     ``None`` when the line cannot be fitted.
     """
+    if name_start == 5:
+        # The issuing state (after a two-character document code) starts with a
+        # letter: "P<<D<<HLM" read long is "P<D<<HLM" with a filler too many
+        # (issue 12), which would otherwise shift the whole name by one.
+        while len(line) > length and line[1:3] == "<<":
+            line = line[:2] + line[3:]
     head, name = line[:name_start], line[name_start:]
     name = re.sub(r"<{3,}(?=[^<])", "<<", name)
     line = head + name
