@@ -69,7 +69,7 @@ def random_digits(n: int, language: DigitLanguage, rng: random.Random) -> str:
     in ``language.never_drawn`` (Mandarin 0) are not used.
 
     ``rng``: ``secrets.SystemRandom()`` in production. Every digit is drawn
-    uniformly from those allowed after the previous one (4 to 8 choices).
+    uniformly from those allowed after the previous one (6 to 9 choices).
     """
     if n < 1:
         raise ValueError("a challenge needs at least one digit")
