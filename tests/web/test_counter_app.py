@@ -293,8 +293,15 @@ def voice(c: Counter, language: str) -> dict[str, Any]:
     p = c.page
     wait_outcome(c, "voice")
     digits = predicted_digits(language)
+    # The voice screen shows while the server still checks the liveness video; writing
+    # the customer's voice media meanwhile is the customer reading the instructions.
     speech_end = c.cm.write_voice_media(c.video, c.audio, PHOTO,
                                         "en-piper" if language == "en" else language, digits)
+    p.wait_for_function("!document.querySelector('#btn-voice-start').disabled || "
+                        "!document.querySelector('#notice').hidden", timeout=120_000)
+    if not p.is_visible("#screen-voice") or p.is_disabled("#btn-voice-start"):
+        c.shot("failed")
+        pytest.fail(f"liveness refused: {p.text_content('#notice')}")
     p.click("#btn-voice-start")
     c.visible("#btn-voice-stop", timeout=60_000)
     shown = (p.text_content("#voice-digits") or "").replace(" ", "")
@@ -334,7 +341,8 @@ def record_timing(label: str, c: Counter, t_consent: float, t_result: float) -> 
            "last_upload_to_verdict_s": round((marks["result"] - marks["last_upload"]) / 1000,
                                              2),
            "verdicts_ms": [{"step": v["step"], "ms": round(v["ms"])}
-                           for v in timings.get("verdictMs", [])]}
+                           for v in timings.get("verdictMs", [])],
+           "server_s": list(SERVER_S)}
     path = ARTIFACTS / "timings.json"
     seen = json.loads(path.read_text()) if path.exists() else {}
     seen[label] = out
@@ -381,6 +389,51 @@ def keep_uploads(monkeypatch: pytest.MonkeyPatch) -> None:
         return original(data, *args, **kwargs)
 
     monkeypatch.setattr(step, "video_input", keep)
+
+
+#: Wall-clock seconds each server step took inside the server (this test run).
+SERVER_S: list[dict[str, Any]] = []
+
+
+@pytest.fixture(autouse=True)
+def time_server_steps(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Time the checking steps inside the server (and, with ``SIMKYC_PROFILE=1``, profile
+    them into ``tests/web/artifacts/profile-<step>-<n>.txt``)."""
+    import cProfile
+    import pstats
+
+    import simkyc.api.routes.face as face_route
+    import simkyc.api.routes.liveness as liveness_route
+    import simkyc.api.routes.voice as voice_route
+
+    SERVER_S.clear()
+    profile = bool(os.environ.get("SIMKYC_PROFILE"))
+
+    def timed(module: Any, name: str) -> None:
+        original = getattr(module, name)
+
+        def run(*args: Any, **kwargs: Any) -> Any:
+            prof = cProfile.Profile() if profile else None
+            t0 = time.perf_counter()
+            try:
+                if prof is None:
+                    return original(*args, **kwargs)
+                return prof.runcall(original, *args, **kwargs)
+            finally:
+                SERVER_S.append({"step": name.removeprefix("run_"),
+                                 "s": round(time.perf_counter() - t0, 3)})
+                if prof is not None:
+                    out = io.StringIO()
+                    pstats.Stats(prof, stream=out).sort_stats("cumulative").print_stats(40)
+                    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+                    (ARTIFACTS / f"profile-{name}-{len(SERVER_S)}.txt").write_text(
+                        out.getvalue())
+
+        monkeypatch.setattr(module, name, run)
+
+    timed(liveness_route, "run_liveness")
+    timed(voice_route, "run_voice")
+    timed(face_route, "run_face_match")
 
 
 def test_a_mandarin_customer_is_registered(server: Server, tmp_path: Path,

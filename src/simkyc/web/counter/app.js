@@ -175,7 +175,7 @@ function signedOut(err) {
 async function begin() {
   const chosen = document.querySelector(".lang-choice[aria-checked='true']");
   await setCustomerLang(chosen ? chosen.dataset.lang : "zh-Hans");
-  state.reg = null; state.upperBody = null; state.voice = null;
+  state.reg = null; state.upperBody = null; state.voice = null; state.liveFace = null;
   $("receipt").hidden = true;
   $("btn-consent-accept").hidden = false; $("btn-consent-decline").hidden = false;
   show("consent");
@@ -315,13 +315,24 @@ async function captureFace() {
   clearTimeout(guidanceTimer);
   const form = new FormData();
   form.append("file", await grabFrame($("face-video")), "live.jpg");
-  try {
-    const body = await upload(regPath("/live-face"), form, progressTo);
-    busy(null);
-    if (!body.passed) { notice(body.messages.join(" ")); guide(); return; }
-    closeCamera();
-    await enterUpperBody();
-  } catch (err) { busy(null); handleError(err); guide(); }
+  // The server checks the photo while the customer goes on to the upper-body photo
+  // (the flow takes that any time); liveness waits for the verdict (state.liveFace).
+  const t0 = performance.now();
+  state.liveFace = upload(regPath("/live-face"), form).then((body) => {
+    state.verdictMs.push({ step: "live_face", ms: performance.now() - t0 });
+    if (!body.passed) faceRefused(() => notice(body.messages.join(" ")));
+    return body.passed;
+  }, (err) => { faceRefused(() => handleError(err)); return false; });
+  closeCamera();
+  await enterUpperBody();
+}
+
+/** The live photo was refused after the customer went on: back to the face screen. */
+async function faceRefused(say) {
+  if (!["attach", "liveness"].includes(current)) { say(); return; }
+  closeCamera();
+  await enterFace();
+  say();
 }
 
 async function enterUpperBody() {
@@ -377,6 +388,13 @@ async function flashColours(colours, ms) {
 async function runLiveness(withFlash) {
   $("liveness-actions").hidden = true;
   notice("", "info"); $("notice").hidden = true;
+  if (state.liveFace) {
+    busy(tc("ui.checking"));
+    const ok = await state.liveFace;
+    busy(null);
+    if (!ok) return;  // faceRefused took the customer back
+    state.liveFace = null;
+  }
   try {
     const ch = await api("POST", regPath(withFlash ? "/liveness/challenge" : "/liveness/challenge/no-flash"));
     // A fresh camera for the recording: it starts with the camera's first frames.
@@ -400,31 +418,46 @@ async function runLiveness(withFlash) {
     form.append("nonce", ch.nonce);
     form.append("video", blob, "liveness.webm");
     const t0 = performance.now();
-    const body = await upload(regPath("/liveness"), form, progressTo);
+    // The customer goes on to the voice screen (its instructions) while the server checks
+    // the video; the voice step can start once liveness has passed.
+    const checked = upload(regPath("/liveness"), form);
+    await enterVoice(true);
+    const body = await checked;
     state.verdictMs.push({ step: "liveness", ms: performance.now() - t0 });
-    busy(null);
-    if (body.passed) { await enterVoice(); return; }
+    if (body.passed) { voiceReady(); return; }
+    livenessAgain();
     notice(body.messages.join(" ") || tc("ui.result_fail"));
-    $("liveness-actions").hidden = false;
-    $("btn-liveness-start").textContent = tc("ui.try_again");
-    openCamera($("live-video")).catch(() => {});
   } catch (err) {
     busy(null); closeCamera();
+    if (current !== "liveness") livenessAgain();
     $("liveness-actions").hidden = false;
     handleError(err);
   }
 }
 
+function livenessAgain() {
+  enterLiveness();
+  $("btn-liveness-start").textContent = tc("ui.try_again");
+}
+
 // --- voice ------------------------------------------------------------------------------
 
-async function enterVoice() {
+async function enterVoice(pending = false) {
   show("voice");
   $("override-form").hidden = true;
   $("btn-voice-start").hidden = false; $("btn-voice-stop").hidden = true;
+  $("btn-voice-start").disabled = pending;  // until the liveness verdict
   $("btn-voice-listen").hidden = true;
-  $("voice-digits").textContent = ""; $("voice-state").textContent = "";
+  $("voice-digits").textContent = "";
+  $("voice-state").textContent = pending ? tc("ui.checking") : "";
   $("voice-instruction").textContent = tc("voice.instruction");
   $("voice-attempt").textContent = "";
+}
+
+function voiceReady() {
+  $("voice-state").textContent = "";
+  $("btn-voice-start").disabled = false;
+  $("btn-voice-start").focus();
 }
 
 async function playPrompt(ch) {
