@@ -74,6 +74,9 @@ class Settings(BaseSettings):
     broker_visibility_timeout: int = 600
     #: The queue the web tier sends jobs to and the workers take them from.
     broker_queue: str = "simkyc"
+    #: Seconds between the scheduled evidence checks (``simkyc worker --beat``): every
+    #: item's decryption and hash, stored for the compliance report.
+    evidence_check_interval_s: float = 86400.0
     #: Evidence backend: ``local`` (the folder under the data dir) or ``s3``.
     evidence_backend: Literal["local", "s3"] = "local"
     s3_bucket: str | None = None

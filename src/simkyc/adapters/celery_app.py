@@ -1,4 +1,7 @@
-"""The Celery app: one task, ``simkyc.run_job``, that runs a verification job.
+"""The Celery app: ``simkyc.run_job`` runs a verification job; ``simkyc.check_evidence``,
+scheduled by beat (``simkyc worker --beat``, every ``SIMKYC_EVIDENCE_CHECK_INTERVAL_S``,
+default daily), decrypts and hash-checks every evidence item and stores the results the
+compliance report reads.
 
 Broker: Redis at ``redis://127.0.0.1:6379/0`` by default, RabbitMQ by URL
 (``SIMKYC_BROKER_URL=amqp://...``). No result backend: the job row in the
@@ -29,6 +32,7 @@ from simkyc.config import Settings
 from simkyc.domain.errors import NotFoundError
 
 TASK = "simkyc.run_job"
+EVIDENCE_TASK = "simkyc.check_evidence"
 log = logging.getLogger("simkyc.worker")
 
 
@@ -61,6 +65,22 @@ def worker_state(settings: Settings) -> WorkerState:
         log.warning("simkyc worker process %d: models loaded in %.1f s (%s)", os.getpid(),
                     _state.loaded_in_s, ", ".join(models.loaded()))
     return _state
+
+
+_evidence_runtime: Any = None
+
+
+def evidence_runtime(settings: Settings) -> Any:
+    """The runtime for the evidence check: the worker process's (models loaded) if it has
+    one, else one without models (the check reads the store, it runs no model)."""
+    global _evidence_runtime
+    if _state is not None:
+        return _state.runtime
+    if _evidence_runtime is None:
+        from simkyc.runtime import build_runtime
+
+        _evidence_runtime = build_runtime(settings)
+    return _evidence_runtime
 
 
 def make_celery(settings: Settings) -> Celery:
@@ -99,6 +119,34 @@ def make_celery(settings: Settings) -> Celery:
             raise self.retry(exc=exc, countdown=min(60, 2 ** self.request.retries)) from exc
         return str(job.status.value)
 
+    @app.task(name=EVIDENCE_TASK, acks_late=True)
+    def check_evidence(days: float = 400.0,
+                       skip_checked_within_hours: float | None = None) -> dict[str, object]:
+        """The scheduled evidence check of the registrations of the last ``days``."""
+        from datetime import timedelta
+
+        from simkyc.domain.parties import Agent, Role
+        from simkyc.services.compliance._common import make_period
+        from simkyc.services.compliance.stats import run_evidence_check
+
+        ctx = evidence_runtime(settings).context
+        now = ctx.clock()
+        run = run_evidence_check(
+            ctx, actor=Agent(id="scheduler", name="scheduled evidence check",
+                             role=Role.COMPLIANCE, outlet_id=None),
+            period=make_period(now - timedelta(days=days), now + timedelta(seconds=1)),
+            skip_checked_within=timedelta(hours=skip_checked_within_hours)
+            if skip_checked_within_hours else None)
+        out = run.as_dict()
+        log.warning("evidence check: %d item(s) read, %d unreadable, %d destroyed",
+                    run.checked, len(run.unreadable), run.destroyed)
+        return out
+
+    app.conf.beat_schedule = {
+        "simkyc-check-evidence": {"task": EVIDENCE_TASK,
+                                  "schedule": settings.evidence_check_interval_s,
+                                  "options": {"queue": settings.broker_queue}}}
+
     def _init_process(**_: Any) -> None:
         worker_state(settings)
 
@@ -121,4 +169,5 @@ class CeleryQueue:
         self.app.send_task(TASK, args=[job_id], queue=self.app.conf.task_default_queue)
 
 
-__all__ = ["CeleryQueue", "TASK", "WorkerState", "make_celery", "worker_state"]
+__all__ = ["EVIDENCE_TASK", "TASK", "CeleryQueue", "WorkerState", "evidence_runtime",
+           "make_celery", "worker_state"]

@@ -1,9 +1,11 @@
 """Rendering compliance reports: JSON, CSV, PDF with charts, and the charts alone (PNG).
 
 Charts are drawn with matplotlib (Agg, no display), the PDF is laid out with
-fpdf2 using the DejaVu Sans font matplotlib ships (Latin, Greek, Cyrillic;
-names in other scripts are drawn with the fallback ``?``: a CJK font is
-needed for those).
+fpdf2 in DejaVu Sans (Debian ``fonts-dejavu-core``: Latin, Greek, Cyrillic and the
+Arabic script of Uyghur), falling back to Noto Sans CJK (``fonts-noto-cjk``, the SC
+face, which also holds the Traditional characters) for Chinese names; both are
+embedded (subset). Text is shaped by HarfBuzz (``uharfbuzz``, fpdf2's text shaping):
+Uyghur letters take their joined forms and run right to left.
 """
 
 from __future__ import annotations
@@ -112,42 +114,45 @@ def chart_png(report: ComplianceReport, chart: str, *, dpi: int = 110) -> bytes:
 
     if chart not in CHARTS:
         raise ValueError(f"unknown chart {chart!r}")
-    fig = Figure(figsize=(7.2, 3.4), dpi=dpi)
-    ax = fig.add_subplot()
-    stats = report.statistics
-    if chart == "outcomes":
-        rows = sorted(stats.outlets, key=lambda p: -p.started)[:15]
-        names = [_short(p.name) for p in rows]
-        done = [p.completed for p in rows]
-        rej = [p.rejected for p in rows]
-        exp = [p.expired for p in rows]
-        other = [p.started - p.completed - p.rejected - p.expired for p in rows]
-        ax.bar(names, done, label="completed", color="#2e7d32")
-        ax.bar(names, rej, bottom=done, label="rejected", color="#c62828")
-        bottom = [a + b for a, b in zip(done, rej, strict=True)]
-        ax.bar(names, exp, bottom=bottom, label="expired", color="#9e9e9e")
-        bottom = [a + b for a, b in zip(bottom, exp, strict=True)]
-        ax.bar(names, other, bottom=bottom, label="open", color="#90caf9")
-        ax.set_title("Registrations per outlet")
-        ax.set_ylabel("registrations")
-        ax.legend(fontsize=7)
-    elif chart == "override_rate":
-        rows = sorted(stats.agents, key=lambda p: -p.override_rate)[:15]
-        ax.bar([_short(p.name) for p in rows], [100 * p.override_rate for p in rows],
-               color="#ef6c00")
-        ax.set_title("Assisted-override rate per agent (highest 15)")
-        ax.set_ylabel("% of registrations")
-    else:
-        kinds = list(stats.outlets[0].missing) if stats.outlets else []
-        totals = [sum(p.missing.get(k, 0) for p in stats.outlets) for k in kinds]
-        unreadable = sum(p.unreadable for p in stats.outlets)
-        ax.bar([*kinds, "unreadable"], [*totals, unreadable], color="#6a1b9a")
-        ax.set_title("Completed registrations lacking evidence; unreadable items")
-        ax.set_ylabel("count")
-    ax.tick_params(axis="x", labelrotation=35, labelsize=7)
-    fig.tight_layout()
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png")
+    # Names in Chinese fall back to Noto Sans CJK; Uyghur (DejaVu Sans) is shaped by
+    # matplotlib's text layout.
+    with matplotlib.rc_context({"font.family": ["DejaVu Sans", "Noto Sans CJK SC"]}):
+        fig = Figure(figsize=(7.2, 3.4), dpi=dpi)
+        ax = fig.add_subplot()
+        stats = report.statistics
+        if chart == "outcomes":
+            rows = sorted(stats.outlets, key=lambda p: -p.started)[:15]
+            names = [_short(p.name) for p in rows]
+            done = [p.completed for p in rows]
+            rej = [p.rejected for p in rows]
+            exp = [p.expired for p in rows]
+            other = [p.started - p.completed - p.rejected - p.expired for p in rows]
+            ax.bar(names, done, label="completed", color="#2e7d32")
+            ax.bar(names, rej, bottom=done, label="rejected", color="#c62828")
+            bottom = [a + b for a, b in zip(done, rej, strict=True)]
+            ax.bar(names, exp, bottom=bottom, label="expired", color="#9e9e9e")
+            bottom = [a + b for a, b in zip(bottom, exp, strict=True)]
+            ax.bar(names, other, bottom=bottom, label="open", color="#90caf9")
+            ax.set_title("Registrations per outlet")
+            ax.set_ylabel("registrations")
+            ax.legend(fontsize=7)
+        elif chart == "override_rate":
+            rows = sorted(stats.agents, key=lambda p: -p.override_rate)[:15]
+            ax.bar([_short(p.name) for p in rows], [100 * p.override_rate for p in rows],
+                   color="#ef6c00")
+            ax.set_title("Assisted-override rate per agent (highest 15)")
+            ax.set_ylabel("% of registrations")
+        else:
+            kinds = list(stats.outlets[0].missing) if stats.outlets else []
+            totals = [sum(p.missing.get(k, 0) for p in stats.outlets) for k in kinds]
+            unreadable = sum(p.unreadable for p in stats.outlets)
+            ax.bar([*kinds, "unreadable"], [*totals, unreadable], color="#6a1b9a")
+            ax.set_title("Completed registrations lacking evidence; unreadable items")
+            ax.set_ylabel("count")
+        ax.tick_params(axis="x", labelrotation=35, labelsize=7)
+        fig.tight_layout()
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png")
     return buf.getvalue()
 
 
@@ -158,10 +163,40 @@ def _short(name: str, n: int = 14) -> str:
 # --- PDF -------------------------------------------------------------------------------------
 
 
-def _font_path() -> Path:
+DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
+CJK_FONTS = Path("/usr/share/fonts/opentype/noto")
+#: The Simplified Chinese face inside the Noto Sans CJK collection (JP, KR, SC, TC, HK).
+CJK_SC_FACE = 2
+
+
+def _font_path(bold: bool = False) -> Path:
+    """DejaVu Sans from the system (it covers Uyghur), else the copy matplotlib ships."""
+    name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
+    if (DEJAVU / name).exists():
+        return DEJAVU / name
     import matplotlib
 
-    return Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"
+    return Path(matplotlib.get_data_path()) / "fonts" / "ttf" / name
+
+
+def setup_fonts(pdf: Any, *, cjk: bool = True, shaping: bool = True) -> None:
+    """The report's fonts on ``pdf``: family ``DejaVu`` (regular and bold) with Noto Sans
+    CJK as the fallback for the glyphs it lacks, and HarfBuzz text shaping. ``cjk`` and
+    ``shaping`` off only to show, in a test, what a missing glyph looks like."""
+    pdf.add_font("DejaVu", "", str(_font_path()))
+    pdf.add_font("DejaVu", "B", str(_font_path(bold=True)))
+    regular, bold = CJK_FONTS / "NotoSansCJK-Regular.ttc", CJK_FONTS / "NotoSansCJK-Bold.ttc"
+    if cjk and regular.exists():
+        pdf.add_font("NotoCJK", "", str(regular), collection_font_number=CJK_SC_FACE)
+        pdf.add_font("NotoCJK", "B", str(bold if bold.exists() else regular),
+                     collection_font_number=CJK_SC_FACE)
+        pdf.set_fallback_fonts(["NotoCJK"])
+    if shaping:
+        try:
+            import uharfbuzz  # noqa: F401 - fpdf2's shaping engine
+        except ImportError:
+            return
+        pdf.set_text_shaping(True)
 
 
 def render_pdf(report: ComplianceReport) -> bytes:
@@ -170,8 +205,7 @@ def render_pdf(report: ComplianceReport) -> bytes:
 
     pdf = FPDF(format="A4")
     pdf.set_auto_page_break(auto=True, margin=15)
-    pdf.add_font("DejaVu", "", str(_font_path()))
-    pdf.add_font("DejaVu", "B", str(_font_path().with_name("DejaVuSans-Bold.ttf")))
+    setup_fonts(pdf)
     pdf.add_page()
     s = report.statistics
     pdf.set_font("DejaVu", "B", 16)
@@ -255,4 +289,4 @@ def render(report: ComplianceReport, fmt: str) -> bytes:
 
 
 __all__ = ["CHARTS", "CONTENT_TYPES", "FORMATS", "chart_png", "render", "render_csv",
-           "render_json", "render_pdf", "report_dict"]
+           "render_json", "render_pdf", "report_dict", "setup_fonts"]

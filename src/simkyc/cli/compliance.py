@@ -4,6 +4,7 @@ The command line is trusted (it can read the database anyway): it acts as a
 compliance officer named ``cli`` in the audit log.
 
     simkyc compliance report --from D --to D [--outlet O] [--format json|csv|pdf] [--out FILE]
+    simkyc compliance check-evidence [--from D] [--to D] [--outlet O] [--skip-checked-within H]
 
 ``--from`` / ``--to`` are dates (``--to`` included: the period ends at the
 end of that day, UTC) or ISO date-times (exact). ``--outlet`` is an outlet's
@@ -128,6 +129,36 @@ def sample(
         queued = sample_spot_checks(rt.context, actor=CLI_ACTOR, period=make_period(
             parse_bound(start, end=False), parse_bound(end, end=True)))
     typer.echo(f"queued {len(queued)} spot check(s)")
+
+
+@compliance_app.command("check-evidence")
+def check_evidence(
+    start: str | None = typer.Option(None, "--from",
+                                     help="First day (default: 400 days before --to)."),
+    end: str | None = typer.Option(None, "--to", help="Last day, included (default: now)."),
+    outlet: str | None = typer.Option(None, "--outlet", help="One outlet (id or name)."),
+    skip_hours: float = typer.Option(0.0, "--skip-checked-within", min=0.0,
+                                     help="Leave out items checked this many hours ago or "
+                                          "less (0: check every item)."),
+) -> None:
+    """Decrypt every evidence item of the registrations started in the period, compare its
+    hash and store the result (the report uses it). Prints one JSON object; exit 0 when
+    every item is readable, 1 when some are not, 2 on bad input."""
+    import json
+    from datetime import timedelta
+
+    from simkyc.services.compliance._common import MAX_PERIOD_DAYS, make_period
+    from simkyc.services.compliance.stats import run_evidence_check
+
+    with runtime() as rt:
+        last = parse_bound(end, end=True) if end else rt.context.clock() + timedelta(seconds=1)
+        first = parse_bound(start, end=False) if start else last - timedelta(MAX_PERIOD_DAYS)
+        period = make_period(first, last, _outlet_id(rt, outlet))
+        run = run_evidence_check(rt.context, actor=CLI_ACTOR, period=period,
+                                 skip_checked_within=timedelta(hours=skip_hours)
+                                 if skip_hours > 0 else None)
+    typer.echo(json.dumps(run.as_dict()))
+    raise typer.Exit(1 if run.unreadable else 0)
 
 
 def register(app: typer.Typer) -> None:

@@ -17,6 +17,10 @@ def worker(
     requeue_after: float = typer.Option(
         0.0, "--requeue-after", min=0.0,
         help="At start, enqueue again jobs unfinished for this many seconds (0: no)."),
+    beat: bool = typer.Option(False, "--beat",
+                              help="Also run the scheduler (Celery beat): the evidence "
+                                   "check every SIMKYC_EVIDENCE_CHECK_INTERVAL_S (one "
+                                   "worker of the deployment only)."),
 ) -> None:
     """Run verification jobs from the broker (SIMKYC_BROKER_URL) on the configured database."""
     from simkyc.adapters.celery_app import CeleryQueue, make_celery
@@ -42,7 +46,9 @@ def worker(
     sys.__stderr__ = sys.stderr  # type: ignore[misc,assignment]  # Final in typeshed
     app.worker_main(["worker", f"--loglevel={loglevel}", f"--concurrency={concurrency}",
                      "--pool=prefork", "-Q", settings.broker_queue, "--without-gossip",
-                     "--without-mingle", "-n", f"simkyc{os.getpid()}@%h"])
+                     "--without-mingle", "-n", f"simkyc{os.getpid()}@%h",
+                     *(["-B", f"--schedule={settings.data_dir / 'celerybeat-schedule'}"]
+                       if beat else [])])
 
 
 def register(app: typer.Typer) -> None:

@@ -68,7 +68,11 @@ class ComplianceRules:
     spot_check_rate_with_findings: float = 0.20
     """... and at an outlet with findings in the period (or its own rate, if higher)."""
     verify_evidence: bool = True
-    """Reports decrypt every evidence item of the period and check its hash."""
+    """Reports count every evidence item of the period that does not decrypt or match its
+    hash (from the stored checks, see ``evidence_check_max_age_hours``)."""
+    evidence_check_max_age_hours: float = 26.0
+    """A report uses an item's stored check (``simkyc compliance check-evidence``, the
+    daily worker task) when it is at most this old, and checks the others itself."""
     required_evidence: tuple[str, ...] = ("document_photo", "live_face", "liveness_video",
                                           "voice_audio", "upper_body")
     """Evidence a completed registration must hold (``voice_audio`` not after an override)."""

@@ -114,6 +114,7 @@ Index("ix_registrations_subject_created", RegistrationRow.subject_id_hash,
 Index("ix_evidence_registration_kind", EvidenceRow.registration_id, EvidenceRow.kind)
 
 __all__ = [
+    "EvidenceCheckRow",
     "FindingOutletRow",
     "FindingRow",
     "OutletComplianceRow",
@@ -121,3 +122,14 @@ __all__ = [
     "PenaltyRow",
     "SpotCheckRow",
 ]
+
+
+class EvidenceCheckRow(Base):
+    """The latest decrypt-and-hash check of one evidence item (migration 0009):
+    ``result`` ``ok``, ``unreadable`` or ``destroyed`` (its data key was destroyed)."""
+
+    __tablename__ = "evidence_checks"
+    evidence_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    registration_id: Mapped[str] = mapped_column(String(32), index=True)
+    checked_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    result: Mapped[str] = mapped_column(String(16))

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 
+from simkyc.domain.access import Permission, require
 from simkyc.domain.compliance import ComplianceRules, PeriodStats
 from simkyc.domain.errors import EvidenceError
 from simkyc.domain.parties import Agent
@@ -39,19 +41,19 @@ class IntegrityCounts:
     destroyed: Counter[str]
 
 
-def check_evidence(ctx: ServiceContext, items: list[EvidenceToCheck]) -> IntegrityCounts:
-    """Decrypt each item and compare its hash; count per outlet and per agent (keys
-    ``outlet:<id>`` and ``agent:<id>``)."""
-    checked: Counter[str] = Counter()
-    unreadable: Counter[str] = Counter()
-    destroyed: Counter[str] = Counter()
+#: An item's check result: it decrypts and matches its hash, it does not, or its data
+#: key was destroyed (retention or erasure), so it cannot be read by design.
+OK, UNREADABLE, DESTROYED = "ok", "unreadable", "destroyed"
+
+
+def item_results(ctx: ServiceContext, items: list[EvidenceToCheck]) -> list[str]:
+    """Decrypt each item and compare its hash: its result, in order."""
     keys: dict[str, bytes | None] = {}
+    out = []
     for item in items:
-        scopes = (f"outlet:{item.outlet_id}", f"agent:{item.agent_id}")
-        checked.update(scopes)
         ref = item.ref
         if item.wrapped_key is None:
-            destroyed.update(scopes)
+            out.append(DESTROYED)
             continue
         if ref.registration_id not in keys:
             try:
@@ -64,9 +66,93 @@ def check_evidence(ctx: ServiceContext, items: list[EvidenceToCheck]) -> Integri
                 raise EvidenceError("data key does not unwrap")
             ctx.store.read(registration_id=ref.registration_id, evidence_id=ref.id,
                            data_key=key, sha256=ref.sha256)
+            out.append(OK)
         except (EvidenceError, OSError):
+            out.append(UNREADABLE)
+    return out
+
+
+def count_results(items: list[EvidenceToCheck], results: dict[str, str]) -> IntegrityCounts:
+    """Per outlet and per agent (keys ``outlet:<id>`` and ``agent:<id>``): items checked,
+    unreadable and destroyed, from ``{evidence id: result}``."""
+    checked: Counter[str] = Counter()
+    unreadable: Counter[str] = Counter()
+    destroyed: Counter[str] = Counter()
+    for item in items:
+        scopes = (f"outlet:{item.outlet_id}", f"agent:{item.agent_id}")
+        checked.update(scopes)
+        result = results.get(item.ref.id)
+        if result == DESTROYED:
+            destroyed.update(scopes)
+        elif result == UNREADABLE:
             unreadable.update(scopes)
     return IntegrityCounts(checked, unreadable, destroyed)
+
+
+def check_evidence(ctx: ServiceContext, items: list[EvidenceToCheck]) -> IntegrityCounts:
+    """Decrypt each item and compare its hash; count per outlet and per agent (keys
+    ``outlet:<id>`` and ``agent:<id>``)."""
+    results = item_results(ctx, items)
+    return count_results(items, {i.ref.id: r for i, r in zip(items, results, strict=True)})
+
+
+@dataclass(frozen=True)
+class EvidenceCheckRun:
+    """One run of the evidence check: what was read now, what was stored already."""
+
+    period: Period
+    started_at: datetime
+    finished_at: datetime
+    items: int
+    checked: int
+    skipped_recent: int
+    ok: int
+    unreadable: tuple[EvidenceToCheck, ...]
+    destroyed: int
+
+    def as_dict(self) -> dict[str, object]:
+        """The output contract of ``simkyc compliance check-evidence`` (and the task's)."""
+        return {"from": self.period.start.isoformat(), "to": self.period.end.isoformat(),
+                "outlet_id": self.period.outlet_id, "items": self.items,
+                "checked": self.checked, "skipped_recent": self.skipped_recent,
+                "ok": self.ok, "unreadable": len(self.unreadable), "destroyed": self.destroyed,
+                "unreadable_items": [{"evidence_id": i.ref.id,
+                                      "registration_id": i.ref.registration_id,
+                                      "kind": i.ref.kind.value, "outlet_id": i.outlet_id,
+                                      "agent_id": i.agent_id} for i in self.unreadable],
+                "started_at": self.started_at.isoformat(),
+                "finished_at": self.finished_at.isoformat()}
+
+
+def run_evidence_check(ctx: ServiceContext, *, actor: Agent, period: Period,
+                       skip_checked_within: timedelta | None = None) -> EvidenceCheckRun:
+    """Decrypt and hash-check the period's evidence items and store each result (the
+    scheduled job: ``simkyc compliance check-evidence``, the worker's beat task);
+    ``skip_checked_within``: leave out items checked that recently. Compliance officers
+    only (it decrypts evidence); audited ``compliance.evidence_check``."""
+    require(actor, Permission.MANAGE_COMPLIANCE, "check evidence")
+    started = ctx.clock()
+    with ctx.uow() as tx:
+        r = repo(tx)
+        items = r.evidence_to_check(period=period)
+        recent = r.stored_checks(period=period, since=started - skip_checked_within) \
+            if skip_checked_within is not None else {}
+    todo = [i for i in items if i.ref.id not in recent]
+    results = item_results(ctx, todo)
+    finished = ctx.clock()
+    with ctx.uow() as tx:
+        repo(tx).store_checks(results=[(i.ref.id, i.ref.registration_id, res)
+                                       for i, res in zip(todo, results, strict=True)],
+                              at=finished)
+        bad = [i for i, res in zip(todo, results, strict=True) if res == UNREADABLE]
+        tx.audit.append(at=finished, actor_id=actor.id, action="compliance.evidence_check",
+                        detail=f"job items={len(todo)} skipped={len(items) - len(todo)} "
+                               f"unreadable={len(bad)}")
+    return EvidenceCheckRun(period=period, started_at=started, finished_at=finished,
+                            items=len(items), checked=len(todo),
+                            skipped_recent=len(items) - len(todo),
+                            ok=sum(res == OK for res in results), unreadable=tuple(bad),
+                            destroyed=sum(res == DESTROYED for res in results))
 
 
 def period_statistics(ctx: ServiceContext, *, actor: Agent, period: Period,
@@ -80,8 +166,13 @@ def period_statistics(ctx: ServiceContext, *, actor: Agent, period: Period,
         outlets, agents = r.period_stats_by_outlet_and_agent(
             period=period, required=rules.required_evidence)
         items = r.evidence_to_check(period=period) if rules.verify_evidence else []
+        stored = r.stored_checks(period=period, since=ctx.clock() - timedelta(
+            hours=rules.evidence_check_max_age_hours)) if rules.verify_evidence else {}
     if rules.verify_evidence:
-        counts = check_evidence(ctx, items)
+        # Stored checks (the scheduled job's) stand; the items without one are read now.
+        todo = [i for i in items if i.ref.id not in stored]
+        fresh = dict(zip((i.ref.id for i in todo), item_results(ctx, todo), strict=True))
+        counts = count_results(items, {**stored, **fresh})
 
         def with_counts(p: PeriodStats) -> PeriodStats:
             k = f"{p.scope}:{p.id}"
@@ -91,11 +182,15 @@ def period_statistics(ctx: ServiceContext, *, actor: Agent, period: Period,
         outlets = [with_counts(p) for p in outlets]
         agents = [with_counts(p) for p in agents]
         with ctx.uow() as tx:
+            repo(tx).store_checks(results=[(i.ref.id, i.ref.registration_id, fresh[i.ref.id])
+                                           for i in todo], at=ctx.clock())
             tx.audit.append(at=ctx.clock(), actor_id=actor.id, action="compliance.evidence_check",
-                            detail=f"items={len(items)} "
+                            detail=f"items={len(items)} stored={len(items) - len(todo)} "
                                    f"unreadable={sum(p.unreadable for p in outlets)}")
     return Statistics(period=period, outlets=tuple(outlets), agents=tuple(agents),
                       every_outlet=every, evidence_checked=rules.verify_evidence)
 
 
-__all__ = ["IntegrityCounts", "Statistics", "check_evidence", "period_statistics"]
+__all__ = ["DESTROYED", "OK", "UNREADABLE", "EvidenceCheckRun", "IntegrityCounts", "Statistics",
+           "check_evidence", "count_results", "item_results", "period_statistics",
+           "run_evidence_check"]

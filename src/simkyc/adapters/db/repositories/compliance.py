@@ -24,6 +24,7 @@ from sqlalchemy import (
     and_,
     case,
     cast,
+    delete,
     exists,
     func,
     not_,
@@ -45,6 +46,7 @@ from simkyc.adapters.db.tables import (
     VerificationFailureRow,
 )
 from simkyc.adapters.db.tables_compliance import (
+    EvidenceCheckRow,
     FindingOutletRow,
     FindingRow,
     OutletComplianceRow,
@@ -221,6 +223,26 @@ class SqlCompliance(Repository):
                             created_at=utc_required(row.created_at)),
             outlet_id=outlet, agent_id=agent, wrapped_key=wrapped)
             for row, outlet, agent, wrapped in rows]
+
+    def stored_checks(self, *, period: Period, since: datetime | None) -> dict[str, str]:
+        """``{evidence id: result}`` of the period's items checked at or after ``since``."""
+        c = EvidenceCheckRow
+        q = (select(c.evidence_id, c.result)
+             .join(EvidenceRow, EvidenceRow.id == c.evidence_id)
+             .join(R, R.id == EvidenceRow.registration_id).where(_in_period(period)))
+        if since is not None:
+            q = q.where(c.checked_at >= since)
+        return {str(k): str(v) for k, v in self.session.execute(q).all()}
+
+    def store_checks(self, *, results: list[tuple[str, str, str]], at: datetime) -> None:
+        """Each ``(evidence id, registration id, result)`` replaces the item's last one."""
+        c = EvidenceCheckRow
+        for i in range(0, len(results), 500):
+            chunk = results[i:i + 500]
+            self.session.execute(delete(c).where(c.evidence_id.in_([r[0] for r in chunk])))
+            self.session.add_all([c(evidence_id=e, registration_id=r, checked_at=at, result=res)
+                                  for e, r, res in chunk])
+            self.session.flush()
 
     def names(self) -> tuple[dict[str, str], dict[str, str]]:
         outlets = dict(self.session.execute(select(OutletRow.id, OutletRow.name)).all())
