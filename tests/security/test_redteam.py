@@ -1,0 +1,102 @@
+"""Red team on the landed flow (issue 11's spirit): a dishonest agent, a curious
+supervisor or compliance officer, an anonymous visitor. Each test is one attack;
+its docstring says whether it was refused before this file existed or was fixed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from abuse import cn_id_number, reader_record
+
+BASE = "/api/v1/registrations"
+
+
+def _reader(api: Any, rid: str, record: dict[str, Any], key: str | None = None,
+            who: str = "agent") -> Any:
+    headers = {**api.hdr(who), **({"Idempotency-Key": key} if key else {})}
+    return api.post(f"{BASE}/{rid}/document/reader-record", json=record, headers=headers)
+
+
+def test_an_idempotency_key_replayed_on_another_registration_is_refused(
+        api: Any, new_registration: Any) -> None:
+    """Fixed: the same key and body sent for a second registration answered 200 with the
+    first registration's passed document (registration_id of the first), so a page or
+    agent retrying by key was told a step passed that never ran on this registration."""
+    record = reader_record(cn_id_number(11))
+    first, second = new_registration(), new_registration()
+    r = _reader(api, first, record, key="replay-key-1")
+    assert r.status_code == 200 and r.json()["passed"], r.text
+    r = _reader(api, second, record, key="replay-key-1")
+    assert r.status_code == 409, r.text
+    assert api.get(f"{BASE}/{second}", headers=api.hdr("agent")).json()["status"] == "started"
+    # the same key on its own registration still replays the stored answer
+    again = _reader(api, first, record, key="replay-key-1")
+    assert again.status_code == 200 and again.json()["status"] == "document_checked"
+
+
+@pytest.fixture
+def celery_client(api_settings: Any) -> Any:
+    """The API in the celery mode (submissions queue jobs on the local Redis; no worker
+    runs them), on both databases, with the usual accounts."""
+    import secrets
+
+    from fastapi.testclient import TestClient
+
+    from simkyc.api.app import create_app
+
+    redis = pytest.importorskip("redis")
+    queue = "simkyc-redteam-" + secrets.token_hex(4)
+    try:
+        redis.Redis(host="127.0.0.1", port=6379, socket_connect_timeout=2).ping()
+    except Exception:  # noqa: BLE001
+        pytest.skip("Redis not reachable at 127.0.0.1:6379")
+    settings = api_settings.model_copy(update={
+        "workers": "celery", "broker_url": "redis://127.0.0.1:6379/0",
+        "broker_queue": queue})
+    from simkyc.domain.parties import Role
+    from simkyc.services.accounts import create_account
+
+    app = create_app(settings)
+    people = {}
+    for name, role, outlet in (("agent", Role.AGENT, "Outlet A"),
+                               ("other_agent", Role.AGENT, "Outlet B")):
+        new = create_account(app.state.context, name=name, role=role, outlet_name=outlet)
+        people[name] = (new.agent, new.token)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        client.hdr = lambda name: {  # type: ignore[attr-defined]
+            "Authorization": f"Bearer {people[name][1]}"}
+        client.actor = lambda name: people[name][0]  # type: ignore[attr-defined]
+        client.ctx = app.state.context  # type: ignore[attr-defined]
+        yield client
+    app.state.runtime.close()
+    redis.Redis(host="127.0.0.1", port=6379).delete(queue)
+
+
+def test_a_job_idempotency_key_replayed_on_another_registration_is_refused(
+        celery_client: Any, advance: Any) -> None:
+    """Fixed: in the celery mode a key used for registration A's live capture, sent with
+    the same image for registration B, answered 202 with A's job (B's page then polled
+    A's result as its own)."""
+    from abuse import FACES
+
+    api = celery_client
+    image = (FACES / "face_recognition" / "obama.jpg").read_bytes()
+    rids = []
+    for _ in range(2):
+        r = api.post(BASE, json={"consent": True}, headers=api.hdr("agent"))
+        rids.append(r.json()["id"])
+        advance(api.ctx, api.actor("agent"), rids[-1], "document",
+                subject=f"CHN/{cn_id_number(21)}")
+    headers = {**api.hdr("agent"), "Idempotency-Key": "live-replay-1"}
+
+    def send(rid: str) -> Any:
+        return api.post(f"{BASE}/{rid}/live-face", headers=headers,
+                        files={"file": ("l.jpg", image, "image/jpeg")})
+
+    first = send(rids[0])
+    assert first.status_code == 202, first.text
+    other = send(rids[1])
+    assert other.status_code == 409 and other.json()["error"] == "conflict", other.text
+    again = send(rids[0])
+    assert again.status_code == 202 and again.json()["id"] == first.json()["id"]
