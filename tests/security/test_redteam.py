@@ -4,10 +4,14 @@ its docstring says whether it was refused before this file existed or was fixed.
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
 from abuse import cn_id_number, reader_record
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "media"))
 
 BASE = "/api/v1/registrations"
 
@@ -100,3 +104,70 @@ def test_a_job_idempotency_key_replayed_on_another_registration_is_refused(
     assert other.status_code == 409 and other.json()["error"] == "conflict", other.text
     again = send(rids[0])
     assert again.status_code == 202 and again.json()["id"] == first.json()["id"]
+
+
+# --- steps out of order, re-run, reused evidence ------------------------------------------
+
+def _status(api: Any, rid: str) -> str:
+    return str(api.get(f"{BASE}/{rid}", headers=api.hdr("agent")).json()["status"])
+
+
+def _to(api: Any, advance: Any, rid: str, last: str, doc: str) -> None:
+    from abuse import advance_to
+
+    advance_to(api.ctx, api.actor("agent"), rid, last, subject=f"CHN/{doc}", advance=advance)
+
+
+def test_steps_out_of_order_are_refused_and_change_nothing(
+        api: Any, new_registration: Any, advance: Any) -> None:
+    """Refused (409 illegal_transition, status unchanged): register straight after the
+    document; face match before liveness; a voice challenge before liveness; a liveness
+    challenge after liveness passed (re-running a passed step); a second identity document
+    after the face match."""
+    doc = cn_id_number(31)
+    rid = new_registration(service_kind="mobile", service_id="+8613800138031")
+    _to(api, advance, rid, "document", doc)
+    h = api.hdr("agent")
+    r = api.post(f"{BASE}/{rid}/register", headers=h,
+                 json={"service_kind": "mobile", "service_id": "+8613800138031"})
+    assert r.status_code == 409 and r.json()["error"] == "illegal_transition", r.text
+    advance(api.ctx, api.actor("agent"), rid, "live_face")
+    assert api.post(f"{BASE}/{rid}/face-match", headers=h).status_code == 409
+    assert api.post(f"{BASE}/{rid}/voice/challenge", headers=h).status_code == 409
+    assert _status(api, rid) == "live_face_captured"
+    advance(api.ctx, api.actor("agent"), rid, "liveness")
+    r = api.post(f"{BASE}/{rid}/liveness/challenge", headers=h)
+    assert r.status_code == 409 and r.json()["error"] == "illegal_transition", r.text
+    r = api.post(f"{BASE}/{rid}/liveness/challenge/no-flash", headers=h)
+    assert r.status_code == 409, r.text
+    advance(api.ctx, api.actor("agent"), rid, "voice")
+    advance(api.ctx, api.actor("agent"), rid, "face_match")
+    r = _reader(api, rid, reader_record(cn_id_number(33)))
+    assert r.status_code == 409 and r.json()["error"] == "illegal_transition", r.text
+    assert _status(api, rid) == "face_matched"
+    view = api.get(f"{BASE}/{rid}", headers=h).json()
+    assert [s["stage"] for s in view["stages"]].count("document") == 1
+
+
+def test_another_registrations_liveness_challenge_is_refused(
+        api: Any, new_registration: Any, advance: Any) -> None:
+    """Refused: a nonce issued for registration A sent with a decodable video on
+    registration B (same agent, same outlet) is unknown there (409 challenge_rejected),
+    B is unchanged and A's challenge is still usable."""
+    import liveness_generate as gen
+    from liveness_cases import GENUINE_ACTIONS, GENUINE_PHOTO, cached_video
+
+    video = cached_video("redteam_genuine", lambda: gen.make_clip(
+        GENUINE_PHOTO, GENUINE_ACTIONS, 11)).read_bytes()
+    a, b = new_registration(), new_registration()
+    for rid, n in ((a, 41), (b, 43)):
+        _to(api, advance, rid, "live_face", cn_id_number(n))
+    c = api.post(f"{BASE}/{a}/liveness/challenge", headers=api.hdr("agent")).json()
+    r = api.post(f"{BASE}/{b}/liveness", headers=api.hdr("agent"), data={"nonce": c["nonce"]},
+                 files={"video": ("v.mp4", video, "video/mp4")})
+    assert r.status_code == 409 and r.json()["error"] == "challenge_rejected", r.text
+    assert _status(api, b) == "live_face_captured"
+    with api.ctx.uow() as tx:
+        payload = tx.challenges.consume(nonce=c["nonce"], registration_id=a, kind="liveness",
+                                        now=api.ctx.clock())
+    assert payload["actions"] == c["actions"]
