@@ -171,3 +171,105 @@ def test_another_registrations_liveness_challenge_is_refused(
         payload = tx.challenges.consume(nonce=c["nonce"], registration_id=a, kind="liveness",
                                         now=api.ctx.clock())
     assert payload["actions"] == c["actions"]
+
+
+# --- crossing outlets, the supervisor's signature ------------------------------------------
+
+def test_an_agent_of_another_outlet_can_neither_read_nor_act(
+        api: Any, new_registration: Any, advance: Any) -> None:
+    """Refused (404, existence not confirmed): outlet B's agent reads outlet A's
+    registration, its lockout and consent receipt, asks its challenges, sends its
+    document, attaches evidence, registers it; nothing changes."""
+    rid = new_registration(service_kind="mobile", service_id="+8613800138051")
+    _to(api, advance, rid, "live_face", cn_id_number(51))
+    h = api.hdr("other_agent")
+    calls = [
+        api.get(f"{BASE}/{rid}", headers=h),
+        api.get(f"{BASE}/{rid}/lockout", headers=h),
+        api.get(f"/api/v1/registrations/{rid}/consent-receipt", headers=h),
+        api.post(f"{BASE}/{rid}/liveness/challenge", headers=h),
+        api.post(f"/api/v1/registrations/{rid}/liveness/challenge/no-flash",
+                 headers=h),
+        _reader(api, rid, reader_record(cn_id_number(53)), who="other_agent"),
+        api.post(f"{BASE}/{rid}/evidence/upper_body", headers=h,
+                 files={"file": ("u.jpg", b"\xff\xd8\xff\xe0" + b"0" * 64, "image/jpeg")}),
+        api.post(f"{BASE}/{rid}/register", headers=h,
+                 json={"service_kind": "mobile", "service_id": "+8613800138051"}),
+    ]
+    assert [c.status_code for c in calls] == [404] * len(calls), [c.text for c in calls]
+    assert all(rid in c.json()["detail"] for c in calls), [c.text for c in calls]
+    assert _status(api, rid) == "live_face_captured"
+    with api.ctx.uow() as tx:
+        assert tx.challenges.count(registration_id=rid) == 0
+
+
+PASSWORDS = {"agent": "agent-password-1", "supervisor": "supervisor-pass-2",
+             "other_supervisor": "other-super-pass-4", "compliance": "compliance-pass-5"}
+
+
+@pytest.fixture
+def counter(api: Any) -> Any:
+    """``api`` with passwords, a supervisor at Outlet B, and the agent signed in."""
+    from simkyc.domain.parties import Role
+    from simkyc.services.accounts import create_account
+    from simkyc.services.sessions import set_password
+
+    other = create_account(api.ctx, name="other_supervisor", role=Role.SUPERVISOR,
+                           outlet_name="Outlet B").agent
+    ids = {"agent": api.actor("agent").id, "supervisor": api.actor("supervisor").id,
+           "other_supervisor": other.id, "compliance": api.actor("compliance").id}
+    for name, password in PASSWORDS.items():
+        set_password(api.ctx, agent_id=ids[name], username=name, password=password)
+    r = api.post("/api/v1/session", json={"username": "agent", "password": PASSWORDS["agent"]})
+    assert r.status_code == 200, r.text
+    api.csrf = {"X-CSRF-Token": r.json()["csrf_token"]}
+    return api
+
+
+def _fail_voice(api: Any, rid: str, advance: Any) -> None:
+    _to(api, advance, rid, "liveness", cn_id_number(61))
+    for _ in range(3):
+        advance(api.ctx, api.actor("agent"), rid, "voice", passed=False,
+                reasons=("wrong_digits",))
+
+
+def _sign(api: Any, rid: str, who: str, what: str = "voice/override") -> Any:
+    return api.post(f"/api/v1/registrations/{rid}/{what}/signed", headers=api.csrf,
+                    json={"username": who, "password": PASSWORDS[who],
+                          "reason": "speech impairment, identity checked in person"})
+
+
+def test_a_supervisor_of_another_outlet_or_compliance_cannot_sign_an_override(
+        counter: Any, new_registration: Any, advance: Any) -> None:
+    """Refused: outlet B's supervisor (right password) signing at outlet A's counter, and a
+    compliance officer; neither moves the registration."""
+    rid = new_registration(language="cmn")
+    _fail_voice(counter, rid, advance)
+    before = _status(counter, rid)
+    assert _sign(counter, rid, "other_supervisor").status_code in (403, 404)
+    assert _sign(counter, rid, "compliance").status_code == 403
+    assert _status(counter, rid) == before
+
+
+def test_an_override_before_the_attempts_are_used_up_or_a_second_one_is_refused(
+        counter: Any, new_registration: Any, advance: Any) -> None:
+    """Refused: a supervisor's override while voice attempts remain (the agent skipping the
+    voice step with a signature); replaying the signed request after it was granted (409);
+    the same signature replayed on another registration of the outlet whose attempts are
+    not used up."""
+    rid = new_registration(language="cmn")
+    _to(counter, advance, rid, "liveness", cn_id_number(63))
+    early = _sign(counter, rid, "supervisor")
+    assert early.status_code in (400, 409, 422), early.text
+    assert _status(counter, rid) == "liveness_passed"
+    for _ in range(3):
+        advance(counter.ctx, counter.actor("agent"), rid, "voice", passed=False,
+                reasons=("wrong_digits",))
+    ok = _sign(counter, rid, "supervisor")
+    assert ok.status_code == 200, ok.text
+    again = _sign(counter, rid, "supervisor")
+    assert again.status_code == 409, again.text
+    other = new_registration(language="cmn")
+    _to(counter, advance, other, "liveness", cn_id_number(65))
+    assert _sign(counter, other, "supervisor").status_code in (400, 409, 422)
+    assert _status(counter, other) == "liveness_passed"
