@@ -273,3 +273,75 @@ def test_an_override_before_the_attempts_are_used_up_or_a_second_one_is_refused(
     _to(counter, advance, other, "liveness", cn_id_number(65))
     assert _sign(counter, other, "supervisor").status_code in (400, 409, 422)
     assert _status(counter, other) == "liveness_passed"
+
+
+# --- the anonymous visitor, role escalation --------------------------------------------------
+
+#: Routes anyone may call: health, the flow definition, message catalogues, pages and their
+#: assets, the OpenAPI, signing in.
+PUBLIC = ("/healthz", "/readyz", "/api/v1/flow", "/api/v1/i18n", "/openapi.json", "/docs",
+          "/redoc", "/counter", "/capture", "/compliance", "/static", "/api/v1/session",
+          "/api/v1/policy", "/api/v1/version", "/metrics",
+          "/.well-known/jwks.json")
+
+
+def test_an_anonymous_visitor_reaches_no_private_route(api: Any) -> None:
+    """Refused: every API route but the public ones, called without a token or cookie,
+    answers 401 (sweep of the app's routes with made-up ids; nothing private leaks)."""
+    import re
+
+    fill = {"registration_id": "a" * 32, "job_id": "b" * 32, "evidence_id": "c" * 32,
+            "agent_id": "d" * 32, "token_id": "e" * 32}
+    tried = []
+    for route, ops in api.get("/openapi.json").json()["paths"].items():
+        if route.startswith(PUBLIC):
+            continue
+        path = re.sub(r"\{(\w+)\}", lambda m: fill.get(m.group(1), "x" * 32), route)
+        for method in sorted(ops):
+            api.app.state.auth_throttle._seen.clear()  # one client per call: no 429
+            r = api.request(method.upper(), path)
+            tried.append((method, route, r.status_code))
+    assert len(tried) > 30, tried
+    # 401; 422 only where a parameter is checked first. Never a 2xx, nor a 404 telling
+    # ids apart.
+    leaked = [t for t in tried if t[2] not in (401, 422)]
+    assert not leaked, leaked
+    assert sum(t[2] == 401 for t in tried) > 0.8 * len(tried), tried
+
+
+@pytest.mark.parametrize("who", ["agent", "supervisor", "compliance", "auditor"])
+def test_no_role_but_admin_manages_accounts_or_shreds(api: Any, who: str,
+                                                      new_registration: Any) -> None:
+    """Refused (403): an agent, supervisor, compliance officer or auditor creating an admin
+    (or any) account, issuing a token for themselves, listing or revoking tokens,
+    destroying a registration's evidence."""
+    rid = new_registration()
+    me = api.actor(who).id
+    h = api.hdr(who)
+    codes = [
+        api.post("/api/v1/agents", json={"name": "mallory", "role": "admin"}, headers=h),
+        api.post(f"/api/v1/agents/{me}/tokens", json={}, headers=h),
+        api.get("/api/v1/tokens", headers=h),
+        api.get("/api/v1/agents", headers=h),
+        api.post(f"/api/v1/registrations/{rid}/destroy-evidence",
+                 json={"reason": "covering tracks here"}, headers=h),
+    ]
+    assert [c.status_code for c in codes] == [403] * len(codes), [c.text for c in codes]
+    names = [a["name"] for a in api.get("/api/v1/agents", headers=api.hdr("admin")).json()]
+    assert "mallory" not in names
+
+
+@pytest.mark.parametrize("who", ["agent", "compliance", "auditor", "admin"])
+def test_no_one_but_a_supervisor_lifts_a_lockout(api: Any, who: str, new_registration: Any,
+                                                  advance: Any) -> None:
+    """Refused (403, or 404 for a registration the role cannot see): lifting a document's
+    lockout by anyone but a supervisor of the outlet; it stays locked."""
+    doc = cn_id_number(71)
+    for _ in range(5):
+        rid = new_registration()
+        advance(api.ctx, api.actor("agent"), rid, "document", passed=False,
+                reasons=("face_mismatch",), subject=f"CHN/{doc}")
+    r = api.post(f"{BASE}/{rid}/lockout/lift", headers=api.hdr(who),
+                 json={"reason": "trust me, it is the customer"})
+    assert r.status_code in (403, 404), r.text
+    assert api.get(f"{BASE}/{rid}/lockout", headers=api.hdr("agent")).json()["locked"] is True
