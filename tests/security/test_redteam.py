@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from abuse import cn_id_number, reader_record
+from abuse import FACES, cn_id_number, reader_record
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "media"))
 
@@ -37,6 +37,11 @@ def test_an_idempotency_key_replayed_on_another_registration_is_refused(
     # the same key on its own registration still replays the stored answer
     again = _reader(api, first, record, key="replay-key-1")
     assert again.status_code == 200 and again.json()["status"] == "document_checked"
+    # the same key with another body on its own registration: 409, nothing recorded
+    other = _reader(api, first, reader_record(cn_id_number(13)), key="replay-key-1")
+    assert other.status_code == 409 and other.json()["error"] == "conflict", other.text
+    stages = api.get(f"{BASE}/{first}", headers=api.hdr("agent")).json()["stages"]
+    assert len(stages) == 1
 
 
 @pytest.fixture
@@ -82,8 +87,6 @@ def test_a_job_idempotency_key_replayed_on_another_registration_is_refused(
     """Fixed: in the celery mode a key used for registration A's live capture, sent with
     the same image for registration B, answered 202 with A's job (B's page then polled
     A's result as its own)."""
-    from abuse import FACES
-
     api = celery_client
     image = (FACES / "face_recognition" / "obama.jpg").read_bytes()
     rids = []
@@ -121,9 +124,10 @@ def _to(api: Any, advance: Any, rid: str, last: str, doc: str) -> None:
 def test_steps_out_of_order_are_refused_and_change_nothing(
         api: Any, new_registration: Any, advance: Any) -> None:
     """Refused (409 illegal_transition, status unchanged): register straight after the
-    document; face match before liveness; a voice challenge before liveness; a liveness
-    challenge after liveness passed (re-running a passed step); a second identity document
-    after the face match."""
+    document; face match before liveness; a voice challenge before liveness; re-running a
+    passed step (a liveness challenge, with or without the flash, or a new live capture
+    after liveness passed; a voice challenge after voice passed; a second face match); a
+    second identity document after the face match."""
     doc = cn_id_number(31)
     rid = new_registration(service_kind="mobile", service_id="+8613800138031")
     _to(api, advance, rid, "document", doc)
@@ -140,8 +144,14 @@ def test_steps_out_of_order_are_refused_and_change_nothing(
     assert r.status_code == 409 and r.json()["error"] == "illegal_transition", r.text
     r = api.post(f"{BASE}/{rid}/liveness/challenge/no-flash", headers=h)
     assert r.status_code == 409, r.text
+    r = api.post(f"{BASE}/{rid}/live-face", headers=h,
+                 files={"file": ("l.jpg", (FACES / "face_recognition" / "obama.jpg")
+                                 .read_bytes(), "image/jpeg")})
+    assert r.status_code == 409, r.text  # a new live capture after liveness passed
     advance(api.ctx, api.actor("agent"), rid, "voice")
+    assert api.post(f"{BASE}/{rid}/voice/challenge", headers=h).status_code == 409
     advance(api.ctx, api.actor("agent"), rid, "face_match")
+    assert api.post(f"{BASE}/{rid}/face-match", headers=h).status_code == 409
     r = _reader(api, rid, reader_record(cn_id_number(33)))
     assert r.status_code == 409 and r.json()["error"] == "illegal_transition", r.text
     assert _status(api, rid) == "face_matched"
@@ -345,3 +355,22 @@ def test_no_one_but_a_supervisor_lifts_a_lockout(api: Any, who: str, new_registr
                  json={"reason": "trust me, it is the customer"})
     assert r.status_code in (403, 404), r.text
     assert api.get(f"{BASE}/{rid}/lockout", headers=api.hdr("agent")).json()["locked"] is True
+
+
+def test_a_curious_supervisor_or_agent_cannot_open_evidence_and_compliance_cannot_register(
+        api: Any, new_registration: Any, advance: Any) -> None:
+    """Refused (403): the outlet's own agent or supervisor downloading a registration's
+    evidence (only compliance reviews it, audited); a compliance officer or auditor opening
+    a registration (they do not run the counter)."""
+    rid = new_registration()
+    _to(api, advance, rid, "document", cn_id_number(81))
+    with api.ctx.uow() as tx:
+        evidence = tx.evidence.list(registration_id=rid)
+    assert evidence
+    url = f"/api/v1/evidence/{evidence[0].id}"
+    for who in ("agent", "supervisor"):
+        assert api.get(url, headers=api.hdr(who)).status_code == 403
+    assert api.get(url, headers=api.hdr("compliance")).status_code == 200
+    for who in ("compliance", "auditor"):
+        r = api.post(BASE, json={"consent": True}, headers=api.hdr(who))
+        assert r.status_code == 403, r.text
