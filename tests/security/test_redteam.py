@@ -374,3 +374,42 @@ def test_a_curious_supervisor_or_agent_cannot_open_evidence_and_compliance_canno
     for who in ("compliance", "auditor"):
         r = api.post(BASE, json={"consent": True}, headers=api.hdr(who))
         assert r.status_code == 403, r.text
+
+
+def test_the_compliance_pages_cookie_needs_its_own_csrf_token_and_role(api: Any) -> None:
+    """Refused: a compliance officer's cookie sampling spot checks without the CSRF token
+    or with the agent's token (403 csrf_failed), an agent's cookie with its own token
+    (403), the officer's cookie after 44 idle minutes (401); with its own token it works."""
+    from dataclasses import replace
+    from datetime import timedelta
+
+    from simkyc.services.sessions import set_password
+
+    for name in ("agent", "compliance"):
+        set_password(api.ctx, agent_id=api.actor(name).id, username=name,
+                     password=PASSWORDS[name])
+
+    def sign_in(name: str) -> str:
+        api.cookies.clear()
+        r = api.post("/api/v1/session", json={"username": name, "password": PASSWORDS[name]})
+        assert r.status_code == 200, r.text
+        return str(r.json()["csrf_token"])
+
+    url = "/api/v1/compliance/spot-checks/sample"
+    body = {"from": "2026-01-01", "to": "2026-12-31"}
+    agent_csrf = sign_in("agent")
+    r = api.post(url, json=body, headers={"X-CSRF-Token": agent_csrf})
+    assert r.status_code == 403 and r.json()["error"] != "csrf_failed", r.text
+    csrf = sign_in("compliance")
+    for headers in ({}, {"X-CSRF-Token": agent_csrf}):
+        r = api.post(url, json=body, headers=headers)
+        assert r.status_code == 403 and r.json()["error"] == "csrf_failed", r.text
+    ok = api.post(url, json=body, headers={"X-CSRF-Token": csrf})
+    assert ok.status_code in (200, 201), ok.text
+    ctx = api.app.state.context
+    t0 = ctx.clock()
+    api.app.state.context = replace(ctx, clock=lambda: t0 + timedelta(minutes=44))
+    try:
+        assert api.post(url, json=body, headers={"X-CSRF-Token": csrf}).status_code == 401
+    finally:
+        api.app.state.context = ctx
