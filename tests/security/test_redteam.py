@@ -413,3 +413,24 @@ def test_the_compliance_pages_cookie_needs_its_own_csrf_token_and_role(api: Any)
         assert api.post(url, json=body, headers={"X-CSRF-Token": csrf}).status_code == 401
     finally:
         api.app.state.context = ctx
+
+
+# --- open findings (not fixed here; strict xfail turns green-to-red when they are) --------
+
+@pytest.mark.xfail(strict=True, reason="open: a card-reader record is page-supplied JSON with "
+                   "no reader signature; a forged record (any valid ID number, the customer's "
+                   "own face as the chip photo) is accepted as the identity document")
+def test_a_forged_card_reader_record_is_refused(api: Any, new_registration: Any) -> None:
+    """Succeeds today: the agent types a made-up but well-formed ID number (the check digit
+    is public arithmetic) and puts the customer's own photo in as the chip photo; the
+    document step passes, and the later face match compares the customer with their own
+    face, so a SIM is registered to an identity nobody read from a chip. The fix needs a
+    reader that signs what it read (a key registered per outlet's reader, verified here),
+    a design decision beyond this red-team pass."""
+    rid = new_registration()
+    forged = reader_record(cn_id_number(91), photo_b64=None)
+    forged["reader"] = {"vendor": "nobody", "model": "typed by hand", "serial": "0",
+                        "read_at": "2026-12-03T12:00:00Z"}
+    r = _reader(api, rid, forged)
+    assert r.status_code in (400, 401, 403, 422), r.text
+    assert _status(api, rid) == "started"
