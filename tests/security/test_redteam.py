@@ -434,3 +434,33 @@ def test_a_forged_card_reader_record_is_refused(api: Any, new_registration: Any)
     r = _reader(api, rid, forged)
     assert r.status_code in (400, 401, 403, 422), r.text
     assert _status(api, rid) == "started"
+
+
+def test_a_job_with_another_registrations_challenge_is_refused(
+        celery_client: Any, advance: Any) -> None:
+    """Refused (celery mode): a liveness job for registration B carrying a nonce issued
+    for registration A is refused at submission (409 challenge_rejected, no job); outlet
+    B's agent cannot submit on A at all (404)."""
+    from sqlalchemy import select
+
+    from simkyc.adapters.db.tables import JobRow
+
+    api = celery_client
+    rids = []
+    for n in (93, 95):
+        r = api.post(BASE, json={"consent": True}, headers=api.hdr("agent"))
+        rids.append(r.json()["id"])
+        for step in ("document", "live_face"):
+            advance(api.ctx, api.actor("agent"), rids[-1], step,
+                    subject=f"CHN/{cn_id_number(n)}")
+    a, b = rids
+    c = api.post(f"{BASE}/{a}/liveness/challenge", headers=api.hdr("agent")).json()
+    video = {"video": ("l.mp4", b"\0" * 100, "video/mp4")}
+    r = api.post(f"{BASE}/{b}/liveness", headers=api.hdr("agent"),
+                 data={"nonce": c["nonce"]}, files=video)
+    assert r.status_code == 409 and r.json()["error"] == "challenge_rejected", r.text
+    r = api.post(f"{BASE}/{a}/liveness", headers=api.hdr("other_agent"),
+                 data={"nonce": c["nonce"]}, files=video)
+    assert r.status_code == 404 and a in r.json()["detail"], r.text
+    with api.ctx.uow() as tx:
+        assert list(tx.session.scalars(select(JobRow))) == []
