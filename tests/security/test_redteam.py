@@ -464,3 +464,33 @@ def test_a_job_with_another_registrations_challenge_is_refused(
     assert r.status_code == 404 and a in r.json()["detail"], r.text
     with api.ctx.uow() as tx:
         assert list(tx.session.scalars(select(JobRow))) == []
+
+
+@pytest.mark.xfail(strict=True, reason="open: the no-flash liveness path is audited per "
+                   "challenge (liveness.no_flash) but no compliance figure counts it per agent")
+def test_an_agent_choosing_no_flash_for_every_customer_shows_in_the_statistics(
+        api: Any, new_registration: Any, advance: Any) -> None:
+    """Succeeds today: the page (or agent) may ask the flash-less challenge for every
+    customer, without a reason; each is audited, but the per-agent statistics compliance
+    reads have no count or rate of it, so an agent who always skips the screen-light check
+    (keeping only the extra action) is not visible as an outlier."""
+    import itertools
+    import random
+    from dataclasses import replace
+    from datetime import timedelta
+
+    from simkyc.services.compliance.ports import Period
+    from simkyc.services.compliance.stats import period_statistics
+
+    seeds = itertools.count(500)  # the fixture's seeded rng repeats nonces otherwise
+    api.app.state.context = replace(api.ctx, rng=lambda _: random.Random(next(seeds)))
+    for n in (101, 103):
+        rid = new_registration()
+        _to(api, advance, rid, "live_face", cn_id_number(n))
+        r = api.post(f"{BASE}/{rid}/liveness/challenge/no-flash", headers=api.hdr("agent"))
+        assert r.status_code == 201 and r.json()["screen_colours"] == [], r.text
+    now = api.ctx.clock()
+    stats = period_statistics(api.ctx, actor=api.actor("compliance"),
+                              period=Period(now - timedelta(days=1), now + timedelta(days=1)))
+    mine = [s for s in stats.agents if s.id == api.actor("agent").id]
+    assert mine and getattr(mine[0], "no_flash", None) == 2
