@@ -141,6 +141,8 @@ def submit_job(ctx: ServiceContext, backend: JobBackend, *, actor: Agent,
         if found is not None:
             if found.request_sha256 != digest:
                 raise ConflictError("this Idempotency-Key was used for a different request")
+            if found.registration_id != registration_id:
+                raise ConflictError("this Idempotency-Key was used for another registration")
             return found
     begin_step(ctx, actor=actor, registration_id=registration_id, step=submission.step)
     now = ctx.clock()

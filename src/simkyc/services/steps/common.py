@@ -91,8 +91,8 @@ def request_digest(*parts: bytes | str | None) -> str:
     return h.hexdigest()
 
 
-def _replayed(tx: UnitOfWork, actor: Agent, key: str | None,
-              digest: str | None) -> StepResult | None:
+def _replayed(tx: UnitOfWork, actor: Agent, key: str | None, digest: str | None,
+              registration_id: str) -> StepResult | None:
     if not key:
         return None
     found = tx.idempotency.get(actor_id=actor.id, key=key)
@@ -101,6 +101,10 @@ def _replayed(tx: UnitOfWork, actor: Agent, key: str | None,
     stored_digest, response = found
     if digest is not None and stored_digest != digest:
         raise ConflictError("this Idempotency-Key was used for a different request")
+    if response.get("registration_id") != registration_id:
+        # A key is bound to its registration: a replay elsewhere must not report a step
+        # that never ran there.
+        raise ConflictError("this Idempotency-Key was used for another registration")
     return StepResult.from_dict(response)
 
 
@@ -136,7 +140,7 @@ def begin_step(ctx: ServiceContext, *, actor: Agent, registration_id: str, step:
     _require_role(actor, definition)
     expired = False
     with ctx.uow() as tx:
-        replay = _replayed(tx, actor, idempotency_key, request_sha256)
+        replay = _replayed(tx, actor, idempotency_key, request_sha256, registration_id)
         reg = load_visible(tx, actor, registration_id, for_update=replay is None)
         if replay is not None:
             return Begun(reg, replay)
