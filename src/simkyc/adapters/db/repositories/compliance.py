@@ -364,7 +364,7 @@ class SqlCompliance(Repository):
                for r in failures]
         out += [DocumentAttempt(registration_id=r[0], subject_id_hash=r[1], outlet_id=r[2],
                                 agent_id=r[3], at=utc_required(r[4]), passed=True)
-                for r in passes]
+                for r in passes if r[1] is not None]  # IN (subjects) already excludes NULL
         if period.outlet_id is not None:  # keep pairs that touch the outlet
             touched = {a.subject_id_hash for a in out if a.outlet_id == period.outlet_id}
             out = [a for a in out if a.subject_id_hash in touched]
