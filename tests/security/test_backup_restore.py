@@ -75,7 +75,7 @@ def source(db_url: str, tmp_path: Path, advance: Any) -> Iterator[Any]:
     agent = people["agent"]
     rids = []
     for i in range(3):
-        rid = start(ctx, agent, service_id=f"+8613900{i:05d}")
+        rid = start(ctx, agent, service_id=f"+86139000{i:05d}")
         advance_to(ctx, agent, rid, "attach", subject=SUBJECT, advance=advance)
         rids.append(rid)
     assert run_register(ctx, actor=agent, registration_id=rids[0],

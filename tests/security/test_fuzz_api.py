@@ -100,7 +100,7 @@ def _envelope(response: Any) -> str | None:
         return f"{response.status_code}: not JSON: {response.text[:200]!r}"
     if not (isinstance(body, dict) and isinstance(body.get("error"), str)
             and isinstance(body.get("detail"), str)
-            and set(body) <= {"error", "detail", "until", "retry_after_s"}):
+            and set(body) <= {"error", "detail", "until", "retry_after_s", "reasons", "messages"}):
         return f"{response.status_code}: not the error envelope: {str(body)[:200]}"
     return None
 
