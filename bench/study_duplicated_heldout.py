@@ -1,0 +1,56 @@
+"""The duplicated-frame attack alone on the held-out quick layout (issue 12).
+
+Builds, for each of the 18 sessions of ``bench_liveness.py --set held-out
+--quick``, the genuine clip and its duplicated-frame attack exactly as the
+bench does (same seeds, the random draws consumed in the same order) and
+runs the full check on the attack only: a fast check that the copied-frame
+rule still catches copies under every held-out encoder and noise treatment.
+
+    .venv/bin/python bench/study_duplicated_heldout.py   # one JSON line per session
+"""
+
+import json
+import random
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import bench_liveness as bl  # noqa: E402
+from bench_liveness import NOW, ScreenLight, atk, gen, issue_challenge  # noqa: E402
+
+
+def one(i: int) -> dict:
+    which, quick = "held-out", True
+    rec = bl.recording_for(i, which, quick)
+    base = 500_000
+    rng = random.Random(base + 10_000 + i)
+    nrng = np.random.default_rng(base + 20_000 + i)
+    photo = gen.PHOTOS[i % len(gen.PHOTOS)]
+    ch = issue_challenge(rng, now=NOW, screen_colours=12)
+    light = ScreenLight(ch.screen_colours, float(ch.colour_ms))
+    kw = {"speed": rng.uniform(0.75, 1.35), "amplitude": rng.uniform(0.85, 1.2)}
+    poses = gen.timeline(ch.actions, nrng, fps=rec.fps, **kw, **rec.motion())
+    poses = gen.with_screen_light(poses, light.colours, light.colour_ms, fps=rec.fps,
+                                  lag_ms=rng.uniform(30, 200))
+    capture = rec.capture_params(nrng)
+    params = {"blur": rng.uniform(0.0, 1.0), "light": rng.uniform(0.75, 1.15), **capture}
+    clip = gen.make_clip(photo, ch.actions, base + 30_000 + i, poses=poses, fps=rec.fps, **params)
+    # The draws run_session makes before the duplicated-frame attack, in order.
+    bl._permuted(ch.actions, rng)
+    bl._other_actions(ch.actions, rng)
+    issue_challenge(rng, now=NOW, screen_colours=12)
+    for lo, hi in ((0.6, 0.9), (0.3, 0.6), (0.8, 1.5), (0.3, 0.7)):
+        rng.uniform(lo, hi)
+    every = rng.choice((1, 2, 3))
+    data = gen.encode_video(atk.duplicate_frames(clip, every=every), rec.encoding)
+    row = bl._check(data, rec.encoding, ch.actions, None)
+    row.update(session=i, rec=rec.name, every=every)
+    return row
+
+if __name__ == "__main__":
+    with ProcessPoolExecutor(2) as ex:
+        for r in ex.map(one, range(18)):
+            print(json.dumps(r), flush=True)
