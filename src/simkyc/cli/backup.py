@@ -10,11 +10,11 @@ backup, S3 evidence) with a one-line ``error: <reason>`` on stderr.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import typer
 
-from simkyc.cli.output import EXIT_CANNOT_CHECK, EXIT_FAILED, EXIT_OK, dumps
+from simkyc.cli.output import EXIT_FAILED, EXIT_OK, cannot_check, dumps
 from simkyc.config import Settings
 from simkyc.domain.errors import SimkycError
 
@@ -25,14 +25,6 @@ JSON_OPT = typer.Option(False, "--json", help="Print one JSON object on stdout."
 KEYS_OPT = typer.Option(None, "--keys-dir",
                         help="Where the keys go / come from (default DIR/keys); keep them "
                              "apart from the evidence they protect.")
-
-
-def _fail(reason: str, as_json: bool) -> NoReturn:
-    reason = " ".join(str(reason).split())
-    typer.echo(f"error: {reason}", err=True)
-    if as_json:
-        typer.echo(dumps({"error": reason}))
-    raise typer.Exit(EXIT_CANNOT_CHECK)
 
 
 def _one_line(exc: Exception) -> str:
@@ -53,22 +45,22 @@ def backup_create(folder: Path = typer.Argument(..., help="A new or empty folder
         settings = Settings()
         parts = DeploymentParts(settings)
         if not settings.master_key and not key_file_path(settings).exists():
-            _fail(f"no master key: {key_file_path(settings)} does not exist and "
-                  "SIMKYC_MASTER_KEY is not set", as_json)
+            cannot_check(f"no master key: {key_file_path(settings)} does not exist and "
+                         "SIMKYC_MASTER_KEY is not set", as_json=as_json)
         problem = parts.source_problem()
         if problem:
-            _fail(problem, as_json)
+            cannot_check(problem, as_json=as_json)
         rt = build_runtime(settings)
     except SimkycError as exc:
-        _fail(str(exc), as_json)
+        cannot_check(str(exc), as_json=as_json)
     except OSError as exc:
-        _fail(_one_line(exc), as_json)
+        cannot_check(_one_line(exc), as_json=as_json)
     try:
         report = create_backup(rt.context, parts, folder, keys_dir)
     except SimkycError as exc:
-        _fail(str(exc), as_json)
+        cannot_check(str(exc), as_json=as_json)
     except OSError as exc:
-        _fail(f"cannot write the backup: {_one_line(exc)}", as_json)
+        cannot_check(f"cannot write the backup: {_one_line(exc)}", as_json=as_json)
     finally:
         rt.close()
     d = report.as_dict()
@@ -107,13 +99,13 @@ def backup_restore(folder: Path = typer.Argument(..., help="A folder `backup cre
         manifest = restore_backup(parts, folder, keys_dir)
         rt = build_runtime(settings)
     except SimkycError as exc:
-        _fail(str(exc), as_json)
+        cannot_check(str(exc), as_json=as_json)
     except Exception as exc:  # noqa: BLE001 - a driver or filesystem error, in one line
-        _fail(f"restore failed: {_one_line(exc)}", as_json)
+        cannot_check(f"restore failed: {_one_line(exc)}", as_json=as_json)
     try:
         report = verify_restore(rt.context, parts, manifest)
     except SimkycError as exc:
-        _fail(str(exc), as_json)
+        cannot_check(str(exc), as_json=as_json)
     finally:
         rt.close()
     typer.echo(dumps({"restored_from": manifest["created_at"], **report.as_dict()})

@@ -11,11 +11,11 @@ rotation go to stderr.
 
 from __future__ import annotations
 
-from typing import Any, NoReturn
+from typing import Any
 
 import typer
 
-from simkyc.cli.output import EXIT_CANNOT_CHECK, EXIT_FAILED, EXIT_OK, dumps
+from simkyc.cli.output import EXIT_FAILED, EXIT_OK, cannot_check, dumps
 from simkyc.config import Settings
 from simkyc.domain.errors import SimkycError
 
@@ -23,14 +23,6 @@ keys_app = typer.Typer(help="Master keys: status, rotation, retiring old keys.",
                        no_args_is_help=True)
 
 JSON_OPT = typer.Option(False, "--json", help="Print one JSON object on stdout.")
-
-
-def _fail(reason: str, as_json: bool) -> NoReturn:
-    reason = " ".join(str(reason).split())
-    typer.echo(f"error: {reason}", err=True)
-    if as_json:
-        typer.echo(dumps({"error": reason}))
-    raise typer.Exit(EXIT_CANNOT_CHECK)
 
 
 def _open(as_json: bool) -> tuple[Any, Any]:
@@ -43,10 +35,11 @@ def _open(as_json: bool) -> tuple[Any, Any]:
         store = FileKeyStore(settings)
         rt = build_runtime(settings)
     except SimkycError as exc:
-        _fail(str(exc), as_json)
+        cannot_check(str(exc), as_json=as_json)
     except Exception as exc:  # noqa: BLE001 - a driver or filesystem error, in one line
-        _fail(f"cannot open the database: {str(exc).splitlines()[0] if str(exc) else exc!r}",
-              as_json)
+        cannot_check(
+            f"cannot open the database: {str(exc).splitlines()[0] if str(exc) else exc!r}",
+            as_json=as_json)
     return store, rt
 
 
@@ -72,7 +65,7 @@ def keys_status(as_json: bool = JSON_OPT) -> None:
     try:
         status = key_status(rt.context, store)
     except SimkycError as exc:
-        _fail(str(exc), as_json)
+        cannot_check(str(exc), as_json=as_json)
     finally:
         rt.close()
     typer.echo(dumps(status.as_dict()) if as_json else _status_text(status))
@@ -98,7 +91,7 @@ def keys_rotate(
     try:
         result = rotate_keys(rt.context, store, batch_size=batch_size, progress=progress)
     except SimkycError as exc:
-        _fail(str(exc), as_json)
+        cannot_check(str(exc), as_json=as_json)
     finally:
         rt.close()
     if as_json:
@@ -122,7 +115,7 @@ def keys_retire(as_json: bool = JSON_OPT) -> None:
     try:
         dropped, status = retire_keys(rt.context, store)
     except SimkycError as exc:
-        _fail(str(exc), as_json)
+        cannot_check(str(exc), as_json=as_json)
     finally:
         rt.close()
     if as_json:
