@@ -63,7 +63,7 @@ def _with_evidence(d: Any, advance: Any, n: int, subject: str = "CHN/keys") -> l
     """``n`` registrations, each with identity fields and an upper-body photo."""
     rids = []
     for i in range(n):
-        rid = start(d.ctx, d.people["agent"], service_id=f"+8613900{i:05d}")
+        rid = start(d.ctx, d.people["agent"], service_id=f"+86139000{i:05d}")
         advance_to(d.ctx, d.people["agent"], rid, "attach", subject=f"{subject}{i}",
                    advance=advance)
         rids.append(rid)

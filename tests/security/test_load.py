@@ -88,7 +88,7 @@ def server(db_url: str, tmp_path: Path, advance: Any) -> Any:
     agent = made["agent"].agent
     ready = []
     for i in range(CLIENTS):
-        rid = start(rt.context, agent, language="en", service_id=f"+8613900{i:05d}")
+        rid = start(rt.context, agent, language="en", service_id=f"+86139000{i:05d}")
         subject = "CHN/load-same" if i < SAME_IDENTITY else f"CHN/load-{i}"
         advance_to(rt.context, agent, rid, "attach", subject=subject, advance=advance)
         ready.append(rid)
@@ -180,7 +180,7 @@ def _counter(base: str, token: str, index: int, tally: Tally, start: threading.B
             n = index * 100 + rnd
             r = tally.call(c, "POST /registrations", "POST", "/api/v1/registrations", (201,),
                            json={"consent": True, "language": "en", "service_kind": "mobile",
-                                 "service_id": f"+8613700{n:05d}"})
+                                 "service_id": f"+86137000{n:05d}"})
             if r.status_code != 201:
                 continue
             rid = r.json()["id"]
