@@ -150,7 +150,7 @@ def document_errors(app: FastAPI) -> None:
                 if method not in ("get", "post", "put", "patch", "delete"):
                     continue
                 responses = op.setdefault("responses", {})
-                statuses = set()
+                statuses: set[int] = set()
                 if "requestBody" in op:
                     statuses.update(BODY_STATUSES)
                 if op.get("parameters"):

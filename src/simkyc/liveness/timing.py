@@ -53,7 +53,7 @@ def _grey(frame: np.ndarray) -> np.ndarray:
     return cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY)
 
 
-def _region(boxes: Sequence[Box | None], shape: tuple[int, int]
+def _region(boxes: Sequence[Box | None], shape: tuple[int, ...]
             ) -> tuple[int, int, int, int] | None:
     known = [b for b in boxes if b is not None]
     if not known:
@@ -61,7 +61,7 @@ def _region(boxes: Sequence[Box | None], shape: tuple[int, int]
     x0, y0 = min(b[0] for b in known), min(b[1] for b in known)
     x1, y1 = max(b[2] for b in known), max(b[3] for b in known)
     mx, my = BOX_MARGIN * (x1 - x0), BOX_MARGIN * (y1 - y0)
-    h, w = shape
+    h, w = shape[:2]
     r = (max(0, int(x0 - mx)), max(0, int(y0 - my)), min(w, int(x1 + mx) + 1),
          min(h, int(y1 + my) + 1))
     return r if r[2] - r[0] >= 4 and r[3] - r[1] >= 4 else None
