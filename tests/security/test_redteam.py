@@ -466,14 +466,13 @@ def test_a_job_with_another_registrations_challenge_is_refused(
         assert list(tx.session.scalars(select(JobRow))) == []
 
 
-@pytest.mark.xfail(strict=True, reason="open: the no-flash liveness path is audited per "
-                   "challenge (liveness.no_flash) but no compliance figure counts it per agent")
 def test_an_agent_choosing_no_flash_for_every_customer_shows_in_the_statistics(
         api: Any, new_registration: Any, advance: Any) -> None:
-    """Succeeds today: the page (or agent) may ask the flash-less challenge for every
-    customer, without a reason; each is audited, but the per-agent statistics compliance
-    reads have no count or rate of it, so an agent who always skips the screen-light check
-    (keeping only the extra action) is not visible as an outlier."""
+    """Fixed: the page (or agent) may ask the flash-less challenge for every customer,
+    without a reason; each was audited, but the per-agent statistics compliance reads had
+    no count or rate of it, so an agent who always skipped the screen-light check was not
+    visible as an outlier. The statistics now count it (``no_flash``, ``no_flash_rate``
+    over the registrations that reached liveness) and ``no_flash_rate_high`` finds it."""
     import itertools
     import random
     from dataclasses import replace
@@ -494,3 +493,4 @@ def test_an_agent_choosing_no_flash_for_every_customer_shows_in_the_statistics(
                               period=Period(now - timedelta(days=1), now + timedelta(days=1)))
     mine = [s for s in stats.agents if s.id == api.actor("agent").id]
     assert mine and getattr(mine[0], "no_flash", None) == 2
+    assert mine[0].reached_liveness == 2 and mine[0].no_flash_rate == 1.0

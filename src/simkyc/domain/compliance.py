@@ -22,6 +22,11 @@ Patterns (each rule's parameters are in :class:`ComplianceRules`):
   an override).
 - ``document_rejected_then_passed``: a document rejected at one outlet and
   passed at another within ``document_retry_window_hours``.
+- ``no_flash_rate_high``: an agent's no-flash liveness rate (registrations whose
+  liveness challenge skipped the screen-colour flash, over those that reached
+  liveness) at least ``no_flash_rate_factor`` times the operator's median agent
+  rate (and at least ``no_flash_rate_floor``), over at least
+  ``no_flash_min_registrations`` registrations that reached liveness.
 """
 
 from __future__ import annotations
@@ -59,6 +64,13 @@ class ComplianceRules:
     """... over at least this many registrations (fewer say nothing) is a finding."""
     quick_override_voice_failures: int = 2
     """An override after fewer failed voice attempts than this is a *quick* override."""
+    no_flash_rate_factor: float = 3.0
+    """An agent's no-flash liveness rate this many times the operator's median agent rate ..."""
+    no_flash_rate_floor: float = 0.10
+    """... and at least this rate (0..1; photosensitive customers are few, the median may
+    be 0) ..."""
+    no_flash_min_registrations: int = 20
+    """... over at least this many registrations that reached liveness is a finding."""
     document_retry_window_hours: float = 6.0
     """A document rejected at one outlet and passed at another within this many hours."""
     default_utc_offset_minutes: int = 8 * 60
@@ -88,6 +100,7 @@ class Pattern(enum.StrEnum):
     OVERRIDE_RATE_HIGH = "override_rate_high"
     QUICK_OVERRIDE_HIGH = "quick_override_high"
     DOCUMENT_REJECTED_THEN_PASSED = "document_rejected_then_passed"
+    NO_FLASH_RATE_HIGH = "no_flash_rate_high"
 
 
 @dataclass(frozen=True)
@@ -295,6 +308,51 @@ def find_override_outliers(agents: Sequence[AgentOverrides],
                 first_at=a.first_at, last_at=a.last_at,
                 detail={"rate": round(rate, 4), "median": round(mid, 4),
                         "registrations": a.registrations}))
+    return out
+
+
+@dataclass(frozen=True)
+class AgentNoFlash:
+    """One agent's registrations in a period that reached liveness (a liveness challenge
+    was issued) and the registration ids among them given the no-flash challenge."""
+
+    agent_id: str
+    outlet_id: str
+    reached_liveness: int
+    no_flash: tuple[str, ...]
+    first_at: datetime
+    last_at: datetime
+
+
+def find_no_flash_outliers(agents: Sequence[AgentNoFlash],
+                           rules: ComplianceRules) -> list[Finding]:
+    """Agents whose no-flash liveness rate is far above the median agent's: at least
+    ``no_flash_rate_factor`` times the median and at least ``no_flash_rate_floor``.
+
+    Only agents with at least ``no_flash_min_registrations`` registrations that reached
+    liveness count, for the median and as candidates. The evidence: the registrations
+    given the no-flash challenge.
+    """
+    counted = [a for a in agents if a.reached_liveness >= rules.no_flash_min_registrations
+               and a.reached_liveness > 0]
+    rates = {a.agent_id: len(a.no_flash) / a.reached_liveness for a in counted}
+    mid = median(list(rates.values()))
+    bar = max(rules.no_flash_rate_floor, rules.no_flash_rate_factor * mid)
+    out = []
+    for a in sorted(counted, key=lambda a: a.agent_id):
+        rate = rates[a.agent_id]
+        if rate < bar or not a.no_flash:
+            continue
+        out.append(Finding(
+            pattern=Pattern.NO_FLASH_RATE_HIGH, subject_kind="agent", subject_id=a.agent_id,
+            outlet_ids=(a.outlet_id,), agent_ids=(a.agent_id,),
+            evidence=tuple(sorted(a.no_flash)),
+            summary=f"no-flash liveness rate {rate:.1%} over {a.reached_liveness} "
+                    f"registrations that reached liveness; the operator's median agent is "
+                    f"at {mid:.1%}",
+            first_at=a.first_at, last_at=a.last_at,
+            detail={"rate": round(rate, 4), "median": round(mid, 4),
+                    "reached_liveness": a.reached_liveness, "no_flash": len(a.no_flash)}))
     return out
 
 
@@ -510,10 +568,19 @@ class PeriodStats:
     unreadable: int = 0
     destroyed: int = 0
     checked: int = 0
+    reached_liveness: int = 0
+    no_flash: int = 0
 
     @property
     def override_rate(self) -> float:
         return self.overrides / self.started if self.started else 0.0
+
+    @property
+    def no_flash_rate(self) -> float:
+        """Registrations given the no-flash liveness challenge over those that reached
+        liveness (a liveness challenge was issued): a registration that stopped at the
+        document or face step had no choice to make."""
+        return self.no_flash / self.reached_liveness if self.reached_liveness else 0.0
 
 
 
@@ -537,6 +604,7 @@ class SpotCheck:
 
 
 __all__ = [
+    "AgentNoFlash",
     "AgentOverrides",
     "ComplianceRules",
     "DEFAULT_COMPLIANCE_RULES",
@@ -554,6 +622,7 @@ __all__ = [
     "check_new_penalty",
     "choose_sample",
     "find_bursts",
+    "find_no_flash_outliers",
     "find_identity_many_registrations",
     "find_outside_hours",
     "find_override_outliers",

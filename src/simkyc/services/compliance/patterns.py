@@ -41,6 +41,9 @@ def find_patterns(r: ComplianceRepository, period: Period,
                                   quick_voice_failures=rules.quick_override_voice_failures)
     found += [f for f in rules_.find_override_outliers(overrides, rules)
               if period.outlet_id is None or period.outlet_id in f.outlet_ids]
+    found += [f for f in rules_.find_no_flash_outliers(
+        r.agent_no_flash(period=Period(period.start, period.end)), rules)
+        if period.outlet_id is None or period.outlet_id in f.outlet_ids]
     found += rules_.find_rejected_then_passed(
         r.document_attempts(period=period, window_hours=rules.document_retry_window_hours),
         rules)

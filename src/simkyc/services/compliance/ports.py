@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Protocol
 
 from simkyc.domain.compliance import (
+    AgentNoFlash,
     AgentOverrides,
     DefectCategory,
     DocumentAttempt,
@@ -72,6 +73,7 @@ class ComplianceRepository(Protocol):
                                  default_offset_minutes: int) -> list[RegistrationEvent]: ...
     def agent_overrides(self, *, period: Period,
                         quick_voice_failures: int) -> list[AgentOverrides]: ...
+    def agent_no_flash(self, *, period: Period) -> list[AgentNoFlash]: ...
     def document_attempts(self, *, period: Period,
                           window_hours: float) -> list[DocumentAttempt]: ...
     # outlets

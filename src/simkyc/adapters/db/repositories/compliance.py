@@ -37,6 +37,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from simkyc.adapters.db.repositories._base import Repository, utc, utc_required
 from simkyc.adapters.db.tables import (
     AgentRow,
+    ChallengeRow,
     DataKeyRow,
     EvidenceRow,
     OutletRow,
@@ -55,6 +56,7 @@ from simkyc.adapters.db.tables_compliance import (
     SpotCheckRow,
 )
 from simkyc.domain.compliance import (
+    AgentNoFlash,
     AgentOverrides,
     DefectCategory,
     DocumentAttempt,
@@ -75,6 +77,18 @@ from simkyc.services.compliance.ports import EvidenceToCheck, OutletSettings, Pe
 
 R = RegistrationRow
 REGISTERED = "registered"
+LIVENESS = "liveness"
+
+
+def _liveness_challenges() -> Any:
+    """One row per registration that was issued a liveness challenge: ``registration_id``
+    and ``no_flash`` (1 when any of its liveness challenges was the no-flash one, whose
+    payload records ``"flash": false``; challenge rows are never deleted)."""
+    c = ChallengeRow
+    no_flash = c.payload["flash"].as_boolean().is_(False)
+    return (select(c.registration_id.label("registration_id"),
+                   func.max(case((no_flash, 1), else_=0)).label("no_flash"))
+            .where(c.kind == LIVENESS).group_by(c.registration_id).subquery())
 
 
 def _in_period(period: Period) -> ColumnElement[bool]:
@@ -110,14 +124,21 @@ class SqlCompliance(Repository):
         to their evidence (which kinds each has), and the failed stage results are
         aggregated once per (outlet, agent) pair in SQL and summed up to each scope here
         (counts add up); median and p95 per scope from one query (GROUPING SETS on
-        PostgreSQL). One join and group replaces an EXISTS probe per kind and scope."""
+        PostgreSQL). One join and group replaces an EXISTS probe per kind and scope.
+        The liveness challenges join the same pass, pre-grouped to one row per
+        registration (reached liveness, and whether it was the no-flash challenge)."""
         o, a, e = R.outlet_id, R.agent_id, EvidenceRow
+        lc = _liveness_challenges()
         has = [func.max(case((e.kind == kind, 1), else_=0)).label(f"has_{kind}")
                for kind in required]
         per_registration = (
             select(o.label("outlet"), a.label("agent"), R.status.label("status"),
-                   R.assisted_override.label("override"), *has)
-            .outerjoin(e, e.registration_id == R.id).where(_in_period(period))
+                   R.assisted_override.label("override"),
+                   func.max(case((lc.c.registration_id.is_not(None), 1), else_=0))
+                   .label("liveness"),
+                   func.max(func.coalesce(lc.c.no_flash, 0)).label("no_flash"), *has)
+            .outerjoin(e, e.registration_id == R.id)
+            .outerjoin(lc, lc.c.registration_id == R.id).where(_in_period(period))
             .group_by(R.id, o, a, R.status, R.assisted_override)).subquery()
         x = per_registration.c
         registered = x.status == REGISTERED
@@ -133,12 +154,13 @@ class SqlCompliance(Repository):
                    func.sum(case((x.status == "rejected", 1), else_=0)).label("rejected"),
                    func.sum(case((x.status == "expired", 1), else_=0)).label("expired"),
                    func.sum(case((x.override.is_(True), 1), else_=0)).label("ovr"),
-                   *missing_cols)
+                   func.sum(x.liveness).label("liveness"),
+                   func.sum(x.no_flash).label("no_flash"), *missing_cols)
             .group_by(x.outlet, x.agent)).all()
         counts: dict[str, dict[str, dict[str, int]]] = {"outlet": {}, "agent": {}}
         outlet_of_agent: dict[str, str] = {}
-        fields = ("started", "completed", "rejected", "expired", "ovr",
-                  *(f"missing_{k}" for k in required))
+        fields = ("started", "completed", "rejected", "expired", "ovr", "liveness",
+                  "no_flash", *(f"missing_{k}" for k in required))
         for row in rows:
             m = row._mapping
             outlet_of_agent[m["agent"]] = min(outlet_of_agent.get(m["agent"], m["outlet"]),
@@ -173,7 +195,8 @@ class SqlCompliance(Repository):
                     expired=c["expired"], overrides=c["ovr"],
                     failures=dict(sorted(failures[scope].get(key, {}).items())),
                     missing={kind: c[f"missing_{kind}"] for kind in required},
-                    median_seconds=med, p95_seconds=p95))
+                    median_seconds=med, p95_seconds=p95,
+                    reached_liveness=c["liveness"], no_flash=c["no_flash"]))
             out[scope] = sorted(stats, key=lambda p: (p.name, p.id))
         return out["outlet"], out["agent"]
 
@@ -338,6 +361,23 @@ class SqlCompliance(Repository):
                                   if f < quick_voice_failures),
             first_at=utc_required(first), last_at=utc_required(last))
             for agent, outlet, n, first, last in totals]
+
+    def agent_no_flash(self, *, period: Period) -> list[AgentNoFlash]:
+        """Per agent: registrations of the period that reached liveness, and the ids of
+        those given the no-flash challenge."""
+        lc = _liveness_challenges()
+        rows = self.session.execute(
+            select(R.agent_id, R.outlet_id, R.id, R.created_at, lc.c.no_flash)
+            .join(lc, lc.c.registration_id == R.id).where(_in_period(period))).all()
+        by_agent: dict[str, list[Any]] = defaultdict(list)
+        for row in rows:
+            by_agent[row[0]].append(row)
+        return [AgentNoFlash(
+            agent_id=agent, outlet_id=min(r[1] for r in rs), reached_liveness=len(rs),
+            no_flash=tuple(sorted(r[2] for r in rs if r[4])),
+            first_at=utc_required(min(r[3] for r in rs)),
+            last_at=utc_required(max(r[3] for r in rs)))
+            for agent, rs in sorted(by_agent.items())]
 
     def document_attempts(self, *, period: Period,
                           window_hours: float) -> list[DocumentAttempt]:
