@@ -46,10 +46,13 @@ class World:
                      subject: str | None = None, override: bool = False,
                      voice_failures: int = 0, evidence: tuple[str, ...] = (),
                      seconds: float = 300.0, document_failed: bool = False,
-                     media: dict[str, tuple[bytes, str]] | None = None) -> str:
+                     media: dict[str, tuple[bytes, str]] | None = None,
+                     challenges: tuple[str, ...] = ()) -> str:
         """One registration by ``agent`` started at ``at``; ``subject``: the identity (its
         keyed hash is stored); ``document_failed``: its document step was rejected;
-        ``media``: the bytes and content type of evidence kinds (default: a short text)."""
+        ``media``: the bytes and content type of evidence kinds (default: a short text);
+        ``challenges``: liveness challenges issued, in order, each ``"flash"`` or
+        ``"no_flash"`` (stored as the liveness step stores them)."""
         a = self.agents[agent]
         self.n += 1
         ctx = self.ctx
@@ -94,6 +97,17 @@ class World:
             for i in range(voice_failures):
                 tx.stages.add(registration_id=rid, outcome=StageOutcome(
                     "voice", False, ("digits_mismatch",)), now=at + timedelta(seconds=i + 1))
+            for i, kind in enumerate(challenges):
+                flash = kind == "flash"
+                assert flash or kind == "no_flash", kind
+                issued = at + timedelta(seconds=30 + i)
+                tx.challenges.add(
+                    nonce=ctx.new_id(), registration_id=rid, kind="liveness",
+                    payload={"actions": ["blink", "turn_left", *([] if flash else ["nod"])],
+                             "screen_colours": ["red", "blue", "green"] if flash else [],
+                             "colour_ms": 400, "flash": flash,
+                             "extra_actions": 0 if flash else 1},
+                    issued_at=issued, expires_at=issued + timedelta(minutes=2))
             for step in ("liveness", "voice"):
                 if step in kept:
                     tx.stages.add(registration_id=rid, outcome=StageOutcome(
@@ -111,7 +125,8 @@ def business_hours(world: World, outlet: str) -> None:
 def clean_world(ctx: ServiceContext, *, per_agent: int = 24, evidence: bool = False,
                 seed: int = 5) -> World:
     """Three outlets, two agents each; ``per_agent`` registrations each over a week of
-    opening hours, one identity each, about one override in twelve for everyone."""
+    opening hours, one identity each, about one override in twelve for everyone; each
+    reached liveness, one in twelve with the no-flash challenge (everyone alike)."""
     officer = create_account(ctx, name="officer", role=Role.COMPLIANCE, outlet_name=None).agent
     w = World(ctx=ctx, officer=officer)
     rng = random.Random(seed)
@@ -126,7 +141,8 @@ def clean_world(ctx: ServiceContext, *, per_agent: int = 24, evidence: bool = Fa
             w.registration(name, at, subject=f"{name}-{k}", override=(k % 12 == 5),
                            voice_failures=2 if k % 12 == 5 else 0,
                            evidence=FULL if evidence else (),
-                           seconds=200 + rng.randrange(200))
+                           seconds=200 + rng.randrange(200),
+                           challenges=("no_flash",) if k % 12 == 7 else ("flash",))
     return w
 
 

@@ -30,7 +30,9 @@ def _stats_dict(p: PeriodStats) -> dict[str, Any]:
     return {"scope": p.scope, "id": p.id, "name": p.name, "outlet_id": p.outlet_id,
             "started": p.started, "completed": p.completed, "rejected": p.rejected,
             "expired": p.expired, "overrides": p.overrides,
-            "override_rate": round(p.override_rate, 4), "failures": p.failures,
+            "override_rate": round(p.override_rate, 4),
+            "reached_liveness": p.reached_liveness, "no_flash": p.no_flash,
+            "no_flash_rate": round(p.no_flash_rate, 4), "failures": p.failures,
             "missing_evidence": p.missing, "evidence_checked": p.checked,
             "evidence_unreadable": p.unreadable, "evidence_destroyed": p.destroyed,
             "median_seconds": None if p.median_seconds is None else round(p.median_seconds, 1),
@@ -69,7 +71,8 @@ def render_json(report: ComplianceReport) -> bytes:
 
 
 CSV_COLUMNS = ("scope", "id", "name", "outlet_id", "started", "completed", "rejected",
-               "expired", "overrides", "override_rate", "missing_upper_body",
+               "expired", "overrides", "override_rate", "reached_liveness", "no_flash",
+               "no_flash_rate", "missing_upper_body",
                "missing_any", "evidence_checked", "evidence_unreadable", "evidence_destroyed",
                "median_seconds", "p95_seconds", "failures", "findings")
 
@@ -89,6 +92,7 @@ def render_csv(report: ComplianceReport) -> bytes:
         d = _stats_dict(p)
         w.writerow([p.scope, p.id, _csv_safe(p.name), p.outlet_id, p.started, p.completed,
                     p.rejected, p.expired, p.overrides, d["override_rate"],
+                    p.reached_liveness, p.no_flash, d["no_flash_rate"],
                     p.missing.get("upper_body", 0), sum(p.missing.values()), p.checked,
                     p.unreadable, p.destroyed, d["median_seconds"], d["p95_seconds"],
                     " ".join(f"{k}={v}" for k, v in p.failures.items()),
@@ -222,7 +226,10 @@ def render_pdf(report: ComplianceReport) -> bytes:
     lacking = sum(p.missing.get("upper_body", 0) for p in s.outlets)
     pdf.multi_cell(0, 5, f"{started} registrations started, {completed} completed, "
                          f"{sum(p.rejected for p in s.outlets)} rejected; {overrides} assisted "
-                         f"overrides; {lacking} completed without the upper-body photo; "
+                         f"overrides; {sum(p.no_flash for p in s.outlets)} of "
+                         f"{sum(p.reached_liveness for p in s.outlets)} that reached liveness "
+                         "given the no-flash challenge; "
+                         f"{lacking} completed without the upper-body photo; "
                          f"{sum(p.unreadable for p in s.outlets)} evidence items unreadable"
                          f"{'' if s.evidence_checked else ' (not checked)'}.",
                    new_x="LMARGIN", new_y="NEXT")
@@ -264,14 +271,15 @@ def _table(pdf: Any, title: str, rows: tuple[PeriodStats, ...]) -> None:
     pdf.set_font("DejaVu", "B", 12)
     pdf.cell(0, 8, title, new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("DejaVu", "", 7)
-    head = ("name", "started", "done", "rejected", "overr.", "rate", "no upper body",
-            "unreadable", "median s", "p95 s")
-    widths = (46, 16, 16, 16, 14, 14, 18, 16, 16, 16)
+    head = ("name", "started", "done", "rejected", "overr.", "rate", "no flash",
+            "no upper body", "unreadable", "median s", "p95 s")
+    widths = (38, 15, 15, 15, 13, 13, 17, 17, 16, 15, 15)
     with pdf.table(col_widths=widths, text_align="LEFT", line_height=4) as table:
         table.row(head)
         for p in rows[:300]:
             table.row((_short(p.name, 30), str(p.started), str(p.completed), str(p.rejected),
                        str(p.overrides), f"{p.override_rate:.1%}",
+                       f"{p.no_flash} ({p.no_flash_rate:.0%})",
                        str(p.missing.get("upper_body", 0)), str(p.unreadable),
                        "-" if p.median_seconds is None else f"{p.median_seconds:.0f}",
                        "-" if p.p95_seconds is None else f"{p.p95_seconds:.0f}"))

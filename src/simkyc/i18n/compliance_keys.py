@@ -53,6 +53,12 @@ COMPLIANCE_UI_KEYS: dict[str, str] = {
     "compliance_col_rejected": "table column: registrations rejected.",
     "compliance_col_overrides": "table column: assisted overrides.",
     "compliance_col_rate": "table column: a rate in per cent.",
+    "compliance_col_no_flash": (
+        "table column: registrations given the liveness challenge without the screen "
+        "flash (offered for photosensitive customers)."),
+    "compliance_col_no_flash_rate": (
+        "table column: no-flash registrations over those that reached liveness, in per "
+        "cent."),
     "compliance_col_no_upper_body": "table column: completed without the upper-body photo.",
     "compliance_col_unreadable": "table column: unreadable evidence items.",
     "compliance_col_median_s": "table column: median seconds per registration.",
@@ -128,6 +134,7 @@ COMPLIANCE_UI_KEYS: dict[str, str] = {
     "compliance_pattern_override_rate_high": "abnormal pattern.",
     "compliance_pattern_quick_override_high": "abnormal pattern.",
     "compliance_pattern_document_rejected_then_passed": "abnormal pattern.",
+    "compliance_pattern_no_flash_rate_high": "abnormal pattern.",
     "compliance_role_agent": "role name.",
     "compliance_role_supervisor": "role name.",
     "compliance_role_compliance": "role name.",

@@ -115,8 +115,20 @@ def _convert(hint: Any, raw: Any, source: str, path: str) -> Any:
     raise ConfigurationError(f"{source}: {path}: unsupported type {hint!r}")  # pragma: no cover
 
 
+def _check_compliance(policy: DecisionPolicy, source: str) -> None:
+    """The compliance rules' rates are shares (0..1) and a minimum sample is at least 1."""
+    c = policy.compliance
+    for key in ("override_rate_floor", "no_flash_rate_floor"):
+        if getattr(c, key) > 1:
+            raise ConfigurationError(f"{source}: compliance.{key} is a share between 0 and 1")
+    for key in ("override_min_registrations", "no_flash_min_registrations"):
+        if getattr(c, key) < 1:
+            raise ConfigurationError(f"{source}: compliance.{key} must be at least 1")
+
+
 def _check(policy: DecisionPolicy, source: str) -> None:
-    """Rules across keys: the delivery set-up and the retention kinds."""
+    """Rules across keys: the delivery set-up, the retention kinds, the compliance rates."""
+    _check_compliance(policy, source)
     d = policy.delivery
     kinds = {k.value for k in EvidenceKind}
     profiles = {}

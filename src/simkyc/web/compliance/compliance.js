@@ -232,7 +232,7 @@ async function loadDashboard() {
     const tr = document.createElement("tr");
     cell(tr, x.name);
     for (const v of [x.started, x.completed, x.rejected, x.overrides, pct(x.override_rate, 1),
-                     x.missing_evidence.upper_body || 0, x.evidence_unreadable, x.median_seconds,
+                     x.no_flash, pct(x.no_flash_rate, 1), x.missing_evidence.upper_body || 0, x.evidence_unreadable, x.median_seconds,
                      x.p95_seconds]) cell(tr, v, "num");
     ob.appendChild(tr);
   }
