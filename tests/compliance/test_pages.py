@@ -114,6 +114,9 @@ def server(tmp_path: Path) -> Iterator[tuple[str, str, str, Any]]:
     for i in range(5):  # an agent overriding often
         w.registration("north2", at + timedelta(hours=1, minutes=20 * i), subject=f"o{i}",
                        override=True, voice_failures=1)
+    for i in range(10):  # an agent skipping the screen flash for most customers
+        w.registration("north1", at + timedelta(hours=4, minutes=20 * i), subject=f"nf{i}",
+                       challenges=("no_flash",))
     w.registration("east1", T0 + timedelta(days=1, hours=15), subject="night",
                    evidence=FULL[:-1])  # at night, without the upper-body photo
     rid = w.registration("north1", T0 + timedelta(days=3, hours=3), subject="reviewed",
@@ -192,8 +195,19 @@ def test_dashboard_and_spot_check_review(server: tuple[str, str, str, Any],
                 assert page.eval_on_selector(f"#chart-{chart}", "e => e.naturalWidth") > 0
             patterns = page.eval_on_selector_all("#findings tbody tr td:first-child",
                                                  "els => els.map(e => e.dataset.pattern)")
-            assert {"agent_burst", "outside_opening_hours"} <= set(patterns), patterns
+            assert {"agent_burst", "outside_opening_hours", "no_flash_rate_high"} \
+                <= set(patterns), patterns
             assert page.locator("#outlets tbody tr").count() == 3
+            # the no-flash count and rate per outlet, as the report has them
+            heads = page.eval_on_selector_all("#outlets thead th",
+                                              "els => els.map(e => e.dataset.t)")
+            col = heads.index("ui.compliance_col_no_flash") + 1
+            assert heads[col] == "ui.compliance_col_no_flash_rate"
+            north = page.locator("#outlets tbody tr", has_text="North")
+            cells = north.locator("td").all_text_contents()
+            # North: 2 agents x 24 reached liveness, 2 no-flash each, and north1's 10 more
+            assert (cells[col - 1], cells[col]) == ("14", f"{100 * 14 / 58:.1f} %"), cells
+            assert page.text_content(f"#outlets thead th:nth-child({col})") == "No flash"
             _save(page, "compliance-dashboard.png", tmp_path)
 
             page.click("#nav-queue")

@@ -98,6 +98,9 @@ def test_cli_report_json_csv_and_errors(cli_world: Any, tmp_path: Path) -> None:
     data = json.loads(r.stdout)
     assert [f["pattern"] for f in data["findings"]] == ["outside_opening_hours"]
     assert sum(o["started"] for o in data["outlets"]) == 6 * 12 + 1
+    # one no-flash liveness challenge in twelve for each agent (two agents an outlet)
+    assert [(o["no_flash"], o["reached_liveness"]) for o in data["outlets"]] == [(2, 24)] * 3
+    assert {a["no_flash_rate"] for a in data["agents"]} == {round(1 / 12, 4)}
     out = tmp_path / "r.csv"
     r = _run(["compliance", "report", "--from", "2026-11-01", "--to", "2026-11-09",
               "--outlet", "East", "--format", "csv", "--out", str(out)], env)
@@ -105,6 +108,7 @@ def test_cli_report_json_csv_and_errors(cli_world: Any, tmp_path: Path) -> None:
     rows = list(csv.DictReader(io.StringIO(out.read_text())))
     assert {row["name"] for row in rows} == {"East", "east1", "east2"}
     assert next(row for row in rows if row["name"] == "east1")["findings"] == "1"
+    assert next(row for row in rows if row["name"] == "East")["no_flash"] == "2"
     for bad in (["--from", "2026-13-01", "--to", "2026-11-09"],
                 ["--from", "2026-11-09", "--to", "2026-11-01"],
                 ["--from", "2026-11-01", "--to", "2026-11-09", "--outlet", "Nowhere"],
