@@ -6,14 +6,15 @@ Generates, in a schema of its own on the PostgreSQL of ``SIMKYC_BENCH_PG``
 (default ``postgresql+psycopg://postgres@127.0.0.1:5432/test``), 100,000
 registrations over 200 outlets (two agents each) across 30 days, with their
 stage results (~4 each), evidence rows (5 per completed registration, ~1 %
-without the upper-body photo), data keys and document-rejection records,
+without the upper-body photo), a liveness challenge per registration past the
+document (~2 % the no-flash one), data keys and document-rejection records,
 written with COPY; seeded anomalies (identities at several outlets, bursts,
-night registrations, agents overriding often, documents passed elsewhere after
-a rejection). Then times, three times each: the whole report (statistics per
-outlet and agent, every pattern, spot-check and ledger summaries) and its PDF;
-the report narrowed to one outlet. Evidence rows have no files here, so the
-per-item decryption check is off for those timings
-(``ComplianceRules(verify_evidence=False)``); its speed is measured apart on
+night registrations, agents overriding often, agents skipping the screen flash,
+documents passed elsewhere after a rejection). Then times, three times each:
+the whole report (statistics per outlet and agent, every pattern, spot-check
+and ledger summaries) and its PDF; the report narrowed to one outlet. Evidence
+rows have no files here, so the per-item decryption check is off for those
+timings (``ComplianceRules(verify_evidence=False)``); its speed is measured on
 real encrypted items (200 of 200 KB) and reported per item.
 
 ``--quick``: 10,000 registrations over 20 outlets. Prints a table and a final
@@ -61,7 +62,12 @@ def generate(engine: object, n_regs: int, n_outlets: int, seed: int = 2026) -> d
     outlets = [_hex(rng) for _ in range(n_outlets)]
     agents = [(_hex(rng), o) for o in outlets for _ in range(2)]
     heavy = {a for a, _ in rng.sample(agents, 5)}  # override far more often
+    # The liveness challenges draw from a generator of their own, so the other rows are
+    # the same as before they were added.
+    crng = random.Random(seed + 1)
+    no_flash_heavy = {a for a, _ in crng.sample(agents, 3)}  # skip the flash often
     regs, stages, evidence, keys, failures = [], [], [], [], []
+    challenges: list[tuple[object, ...]] = []
     per_agent = max(1, n_regs // len(agents))
     counter = 0
 
@@ -81,6 +87,12 @@ def generate(engine: object, n_regs: int, n_outlets: int, seed: int = 2026) -> d
         if doc_failed:
             failures.append((subject, rid, "document", "failure", t))
             return
+        flash = crng.random() >= (0.4 if agent in no_flash_heavy else 0.02)
+        challenges.append((_hex(crng), rid, "liveness", json.dumps(
+            {"actions": ["blink", "turn_left", *([] if flash else ["nod"])],
+             "screen_colours": ["red", "green", "blue"] if flash else [], "colour_ms": 400,
+             "flash": flash, "extra_actions": 0 if flash else 1}),
+            t + timedelta(seconds=40), t + timedelta(seconds=160), t + timedelta(seconds=60)))
         stages.append((rid, "liveness", True, "[]", "{}", t + timedelta(seconds=60)))
         for i in range(voice_failures):
             stages.append((rid, "voice", False, '["digits_mismatch"]', "{}",
@@ -151,6 +163,8 @@ def generate(engine: object, n_regs: int, n_outlets: int, seed: int = 2026) -> d
                "row_version"), regs)
         _copy(conn, "stage_results", ("registration_id", "stage", "passed", "reasons",
                                       "details", "created_at"), stages)
+        _copy(conn, "challenges", ("nonce", "registration_id", "kind", "payload", "issued_at",
+                                   "expires_at", "used_at"), challenges)
         _copy(conn, "data_keys", ("key_id", "registration_id", "wrapped_key", "created_at"),
               keys)
         _copy(conn, "evidence", ("id", "registration_id", "kind", "content_type", "size",
@@ -160,7 +174,8 @@ def generate(engine: object, n_regs: int, n_outlets: int, seed: int = 2026) -> d
     with engine.connect() as conn:  # type: ignore[attr-defined]
         conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
     return {"registrations": len(regs), "stage_results": len(stages),
-            "evidence": len(evidence), "outlets": len(outlets), "agents": len(agents)}
+            "evidence": len(evidence), "challenges": len(challenges),
+            "outlets": len(outlets), "agents": len(agents)}
 
 
 def _times(fn: object, runs: int = 3) -> list[float]:

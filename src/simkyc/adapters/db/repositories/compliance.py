@@ -80,15 +80,19 @@ REGISTERED = "registered"
 LIVENESS = "liveness"
 
 
-def _liveness_challenges() -> Any:
-    """One row per registration that was issued a liveness challenge: ``registration_id``
-    and ``no_flash`` (1 when any of its liveness challenges was the no-flash one, whose
-    payload records ``"flash": false``; challenge rows are never deleted)."""
+def _liveness_challenges(period: Period) -> Any:
+    """One row per registration of ``period`` that was issued a liveness challenge:
+    ``registration_id`` and ``no_flash`` (1 when any of its liveness challenges was the
+    no-flash one, whose payload records ``"flash": false``; challenge rows are never
+    deleted). Narrowed to the period's registrations inside, so the grouping reads only
+    their challenges (by the index on ``registration_id``)."""
     c = ChallengeRow
     no_flash = c.payload["flash"].as_boolean().is_(False)
     return (select(c.registration_id.label("registration_id"),
                    func.max(case((no_flash, 1), else_=0)).label("no_flash"))
-            .where(c.kind == LIVENESS).group_by(c.registration_id).subquery())
+            .join(R, R.id == c.registration_id)
+            .where(c.kind == LIVENESS, _in_period(period))
+            .group_by(c.registration_id).subquery())
 
 
 def _in_period(period: Period) -> ColumnElement[bool]:
@@ -128,7 +132,7 @@ class SqlCompliance(Repository):
         The liveness challenges join the same pass, pre-grouped to one row per
         registration (reached liveness, and whether it was the no-flash challenge)."""
         o, a, e = R.outlet_id, R.agent_id, EvidenceRow
-        lc = _liveness_challenges()
+        lc = _liveness_challenges(period)
         has = [func.max(case((e.kind == kind, 1), else_=0)).label(f"has_{kind}")
                for kind in required]
         per_registration = (
@@ -365,7 +369,7 @@ class SqlCompliance(Repository):
     def agent_no_flash(self, *, period: Period) -> list[AgentNoFlash]:
         """Per agent: registrations of the period that reached liveness, and the ids of
         those given the no-flash challenge."""
-        lc = _liveness_challenges()
+        lc = _liveness_challenges(period)
         rows = self.session.execute(
             select(R.agent_id, R.outlet_id, R.id, R.created_at, lc.c.no_flash)
             .join(lc, lc.c.registration_id == R.id).where(_in_period(period))).all()
