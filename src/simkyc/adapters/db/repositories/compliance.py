@@ -367,21 +367,24 @@ class SqlCompliance(Repository):
             for agent, outlet, n, first, last in totals]
 
     def agent_no_flash(self, *, period: Period) -> list[AgentNoFlash]:
-        """Per agent: registrations of the period that reached liveness, and the ids of
-        those given the no-flash challenge."""
+        """Per agent: registrations of the period that reached liveness (counted in SQL),
+        and the ids of those given the no-flash challenge (the only rows read)."""
         lc = _liveness_challenges(period)
-        rows = self.session.execute(
-            select(R.agent_id, R.outlet_id, R.id, R.created_at, lc.c.no_flash)
-            .join(lc, lc.c.registration_id == R.id).where(_in_period(period))).all()
-        by_agent: dict[str, list[Any]] = defaultdict(list)
-        for row in rows:
-            by_agent[row[0]].append(row)
+        totals = self.session.execute(
+            select(R.agent_id, func.min(R.outlet_id), func.count(), func.min(R.created_at),
+                   func.max(R.created_at))
+            .join(lc, lc.c.registration_id == R.id).where(_in_period(period))
+            .group_by(R.agent_id)).all()
+        no_flash: dict[str, list[str]] = defaultdict(list)
+        for agent, rid in self.session.execute(
+                select(R.agent_id, R.id).join(lc, lc.c.registration_id == R.id)
+                .where(_in_period(period), lc.c.no_flash == 1)):
+            no_flash[agent].append(rid)
         return [AgentNoFlash(
-            agent_id=agent, outlet_id=min(r[1] for r in rs), reached_liveness=len(rs),
-            no_flash=tuple(sorted(r[2] for r in rs if r[4])),
-            first_at=utc_required(min(r[3] for r in rs)),
-            last_at=utc_required(max(r[3] for r in rs)))
-            for agent, rs in sorted(by_agent.items())]
+            agent_id=agent, outlet_id=outlet, reached_liveness=int(n),
+            no_flash=tuple(sorted(no_flash.get(agent, []))),
+            first_at=utc_required(first), last_at=utc_required(last))
+            for agent, outlet, n, first, last in sorted(totals)]
 
     def document_attempts(self, *, period: Period,
                           window_hours: float) -> list[DocumentAttempt]:
