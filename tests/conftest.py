@@ -6,10 +6,15 @@ so they never disturb other users of the ``test`` database.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import secrets
+import socket
+import threading
+import time
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -237,3 +242,38 @@ def advance_step(ctx: ServiceContext, actor: Agent, registration_id: str, step: 
 def advance() -> Callable[..., Any]:
     """:func:`advance_step`."""
     return advance_step
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on (now)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextlib.contextmanager
+def serving(app: Any) -> Iterator[str]:
+    """``app`` served by a real uvicorn server (a daemon thread, a free port on loopback)
+    while the ``with`` body runs; the base URL (``http://127.0.0.1:PORT``). It waits up
+    to 10 s for the server to start, and stops it (and joins the thread) after the body."""
+    import uvicorn
+
+    port = free_port()
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    for _ in range(100):
+        if srv.started:
+            break
+        time.sleep(0.1)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        srv.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture
+def live_server() -> Callable[[Any], AbstractContextManager[str]]:
+    """:func:`serving`: ``with live_server(app) as base: ...`` (the browser tests' server)."""
+    return serving
