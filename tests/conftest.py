@@ -6,13 +6,10 @@ so they never disturb other users of the ``test`` database.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import random
 import secrets
-import socket
-import threading
-import time
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import replace
@@ -33,6 +30,11 @@ from simkyc.services.accounts import create_account
 from simkyc.services.context import ServiceContext
 
 REPO = Path(__file__).resolve().parents[1]
+# tests/support: helper modules any test may import (``import testkit``)
+sys.path.insert(0, str(REPO / "tests" / "support"))
+
+from testkit import serving  # noqa: E402
+
 FACES = (REPO / ".." / "shared" / "data" / "faces").resolve()
 PG_BASE = os.environ.get("SIMKYC_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
@@ -244,36 +246,8 @@ def advance() -> Callable[..., Any]:
     return advance_step
 
 
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on (now)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@contextlib.contextmanager
-def serving(app: Any) -> Iterator[str]:
-    """``app`` served by a real uvicorn server (a daemon thread, a free port on loopback)
-    while the ``with`` body runs; the base URL (``http://127.0.0.1:PORT``). It waits up
-    to 10 s for the server to start, and stops it (and joins the thread) after the body."""
-    import uvicorn
-
-    port = free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    for _ in range(100):
-        if srv.started:
-            break
-        time.sleep(0.1)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        srv.should_exit = True
-        thread.join(timeout=10)
-
-
 @pytest.fixture
 def live_server() -> Callable[[Any], AbstractContextManager[str]]:
-    """:func:`serving`: ``with live_server(app) as base: ...`` (the browser tests' server)."""
+    """:func:`testkit.serving`: ``with live_server(app) as base: ...`` (the browser
+    tests' server)."""
     return serving
