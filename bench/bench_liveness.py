@@ -121,21 +121,19 @@ def _read(data: bytes, encoding: str) -> Video:
     return read_video(data)
 
 
-def run_session(i: int, photos: tuple[str, ...], genuine_only: bool = False,
-                which: str = "tuning", quick: bool = False, draw: int = 0
-                ) -> list[dict[str, Any]]:
-    """One genuine session of set ``which`` and one attack of each kind derived
-    from it, all recorded and encoded under the session's condition."""
+def genuine_session(i: int, photo: str, which: str = "tuning", quick: bool = False,
+                    draw: int = 0) -> tuple[lc.Recording, int, random.Random, Any, ScreenLight,
+                                            dict[str, Any], dict[str, Any], gen.Clip]:
+    """Session ``i`` of set ``which``, genuine, of ``photo``: (its recording condition,
+    its seed base, its random draws (left where the genuine clip ends: the attacks go
+    on drawing), the challenge, the screen light, the capture and clip parameters, the
+    clip). Deterministic: the same arguments give the same session."""
     rec = recording_for(i, which, quick)
     # Held-out sessions are other draws than the tuning ones; ``draw`` > 0 makes
     # fresh sessions (seeds) under the same conditions.
     base = (0 if which == "tuning" else 500_000) + 1_000_000 * draw
     rng = random.Random(base + 10_000 + i)
     nrng = np.random.default_rng(base + 20_000 + i)
-    photo = photos[i % len(photos)]
-    other = photos[(i + 1 + i // len(photos)) % len(photos)]
-    if other == photo:
-        other = photos[(i + 2) % len(photos)]
     ch = issue_challenge(rng, now=NOW, screen_colours=12)
     light = ScreenLight(ch.screen_colours, float(ch.colour_ms))
     kw = {"speed": rng.uniform(0.75, 1.35), "amplitude": rng.uniform(0.85, 1.2)}
@@ -146,6 +144,20 @@ def run_session(i: int, photos: tuple[str, ...], genuine_only: bool = False,
     params = {"blur": rng.uniform(0.0, 1.0), "light": rng.uniform(0.75, 1.15), **capture}
     clip = gen.make_clip(photo, ch.actions, base + 30_000 + i, poses=poses, fps=rec.fps,
                          **params)
+    return rec, base, rng, ch, light, capture, params, clip
+
+
+def run_session(i: int, photos: tuple[str, ...], genuine_only: bool = False,
+                which: str = "tuning", quick: bool = False, draw: int = 0
+                ) -> list[dict[str, Any]]:
+    """One genuine session of set ``which`` and one attack of each kind derived
+    from it, all recorded and encoded under the session's condition."""
+    photo = photos[i % len(photos)]
+    other = photos[(i + 1 + i // len(photos)) % len(photos)]
+    if other == photo:
+        other = photos[(i + 2) % len(photos)]
+    rec, base, rng, ch, light, capture, params, clip = genuine_session(i, photo, which,
+                                                                       quick, draw)
     rows: list[dict[str, Any]] = []
     genuine_video = gen.encode_video(clip, rec.encoding)  # replays re-use the same file
 

@@ -10,34 +10,18 @@ rule still catches copies under every held-out encoder and noise treatment.
 """
 
 import json
-import random
 import sys
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-import numpy as np
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_liveness as bl  # noqa: E402
-from bench_liveness import NOW, ScreenLight, atk, gen, issue_challenge  # noqa: E402
+from bench_liveness import NOW, atk, gen, issue_challenge  # noqa: E402
 
 
 def one(i: int) -> dict:
-    which, quick = "held-out", True
-    rec = bl.recording_for(i, which, quick)
-    base = 500_000
-    rng = random.Random(base + 10_000 + i)
-    nrng = np.random.default_rng(base + 20_000 + i)
-    photo = gen.PHOTOS[i % len(gen.PHOTOS)]
-    ch = issue_challenge(rng, now=NOW, screen_colours=12)
-    light = ScreenLight(ch.screen_colours, float(ch.colour_ms))
-    kw = {"speed": rng.uniform(0.75, 1.35), "amplitude": rng.uniform(0.85, 1.2)}
-    poses = gen.timeline(ch.actions, nrng, fps=rec.fps, **kw, **rec.motion())
-    poses = gen.with_screen_light(poses, light.colours, light.colour_ms, fps=rec.fps,
-                                  lag_ms=rng.uniform(30, 200))
-    capture = rec.capture_params(nrng)
-    params = {"blur": rng.uniform(0.0, 1.0), "light": rng.uniform(0.75, 1.15), **capture}
-    clip = gen.make_clip(photo, ch.actions, base + 30_000 + i, poses=poses, fps=rec.fps, **params)
+    rec, _, rng, ch, _, _, _, clip = bl.genuine_session(i, gen.PHOTOS[i % len(gen.PHOTOS)],
+                                                        "held-out", quick=True)
     # The draws run_session makes before the duplicated-frame attack, in order.
     bl._permuted(ch.actions, rng)
     bl._other_actions(ch.actions, rng)

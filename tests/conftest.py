@@ -9,7 +9,9 @@ from __future__ import annotations
 import os
 import random
 import secrets
+import sys
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -28,6 +30,11 @@ from simkyc.services.accounts import create_account
 from simkyc.services.context import ServiceContext
 
 REPO = Path(__file__).resolve().parents[1]
+# tests/support: helper modules any test may import (``import testkit``)
+sys.path.insert(0, str(REPO / "tests" / "support"))
+
+from testkit import serving  # noqa: E402
+
 FACES = (REPO / ".." / "shared" / "data" / "faces").resolve()
 PG_BASE = os.environ.get("SIMKYC_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
@@ -237,3 +244,10 @@ def advance_step(ctx: ServiceContext, actor: Agent, registration_id: str, step: 
 def advance() -> Callable[..., Any]:
     """:func:`advance_step`."""
     return advance_step
+
+
+@pytest.fixture
+def live_server() -> Callable[[Any], AbstractContextManager[str]]:
+    """:func:`testkit.serving`: ``with live_server(app) as base: ...`` (the browser
+    tests' server)."""
+    return serving

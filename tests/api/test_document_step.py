@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import base64
-import importlib.util
 import io
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+from testkit import load_test_module
 
 from simkyc.domain.evidence import EvidenceKind
 
@@ -19,15 +18,7 @@ FACES = REPO / ".." / "shared" / "data" / "faces"
 
 
 def _generator() -> Any:
-    if "doc_generate" in sys.modules:
-        return sys.modules["doc_generate"]
-    spec = importlib.util.spec_from_file_location(
-        "doc_generate", REPO / "tests" / "media" / "doc_generate.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["doc_generate"] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_test_module("media/doc_generate.py", "doc_generate")
 
 
 @pytest.fixture(scope="session")

@@ -3,14 +3,13 @@ document photo."""
 
 from __future__ import annotations
 
-import importlib.util
 import io
-import sys
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+from testkit import load_test_module
 
 from simkyc.domain.evidence import EvidenceKind
 
@@ -20,15 +19,7 @@ FR = REPO / ".." / "shared" / "data" / "faces" / "face_recognition"
 
 
 def _gen() -> Any:
-    if "face_generate" in sys.modules:
-        return sys.modules["face_generate"]
-    spec = importlib.util.spec_from_file_location("face_generate",
-                                                  REPO / "tests" / "media" / "face_generate.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["face_generate"] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_test_module("media/face_generate.py", "face_generate")
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,6 @@ An impostor (someone else's chip photo) is rejected at the 1:1 match.
 
 from __future__ import annotations
 
-import base64
 import io
 import sys
 from pathlib import Path
@@ -23,25 +22,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "media"))
 import liveness_generate as lgen  # noqa: E402
 import voice_generate as vgen  # noqa: E402
 from liveness_cases import cached_video  # noqa: E402
-
-from simkyc.media.images import read_image_file  # noqa: E402
+from testkit import chip_photo  # noqa: E402
 
 BASE = "/api/v1/registrations"
 FACES = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "faces"
-
-
-def chip_photo(name: str) -> str:
-    """A 102x126 JPEG portrait like a chip photo, base64 (cropped around the face)."""
-    import dlib
-
-    rgb = read_image_file(FACES / name)
-    d = max(dlib.get_frontal_face_detector()(rgb, 1), key=lambda r: r.area())
-    cx, cy, w = (d.left() + d.right()) / 2, (d.top() + d.bottom()) / 2, d.width() * 1.8
-    box = (int(cx - w / 2), int(cy - w * 0.6), int(cx + w / 2), int(cy + w * 0.65))
-    im = Image.fromarray(rgb).crop(box).resize((102, 126), Image.Resampling.LANCZOS)
-    buf = io.BytesIO()
-    im.save(buf, "JPEG", quality=80)
-    return base64.b64encode(buf.getvalue()).decode()
 
 
 def reader_record(photo: str) -> dict[str, Any]:

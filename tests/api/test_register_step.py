@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import io
-import json
 from typing import Any
 
 import pytest
 from PIL import Image
-
-from simkyc.domain.evidence import EvidenceKind as K
-
-STEPS = ("document", "live_face", "liveness", "voice", "face_match")
+from testkit import walk_to
 
 
 def _png() -> bytes:
@@ -22,15 +18,11 @@ def _png() -> bytes:
 
 def walk_to_face_matched(api: Any, advance: Any, rid: str, id_number: str, *,
                          upper_body: bool = True) -> None:
-    """Every step's outcome recorded through the application layer (their own tests run them)."""
-    agent = api.actor("agent")
-    fields = json.dumps({"document_kind": "cn-id-reader", "id_number": id_number,
-                         "birth_date": "1949-12-31", "valid_until": "2040-01-01"}).encode()
-    for step in STEPS:
-        ev = ((K.IDENTITY_FIELDS, "application/json", fields),) if step == "document" else ()
-        advance(api.ctx, agent, rid, step, subject=f"CHN/{id_number}", evidence=ev)
-    if upper_body:
-        advance(api.ctx, agent, rid, "attach", evidence=((K.UPPER_BODY, "image/png", _png()),))
+    """Every step's outcome recorded through the application layer (their own tests run
+    them); the upper-body photo too unless ``upper_body`` is False."""
+    walk_to(advance, api.ctx, api.actor("agent"), rid, "attach" if upper_body else "face_match",
+            subject=f"CHN/{id_number}", birth_date="1949-12-31",
+            upper_body=("image/png", _png()))
 
 
 def _register(api: Any, rid: str, **body: Any) -> Any:

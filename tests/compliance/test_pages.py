@@ -11,11 +11,8 @@ import io
 import os
 import random
 import shutil
-import socket
 import subprocess
 import sys
-import threading
-import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -33,12 +30,6 @@ MEDIA = REPO / "tests" / "media"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists() or not FACES.exists(),
                                 reason="Debian chromium or the test faces missing")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _jpeg(path: Path, size: int) -> bytes:
@@ -78,12 +69,10 @@ def _review_media(tmp: Path) -> dict[str, tuple[bytes, str]]:
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[tuple[str, str, str, Any]]:
+def server(tmp_path: Path, live_server: Any) -> Iterator[tuple[str, str, str, Any]]:
     """A real uvicorn server on SQLite with a seeded period; yields (base URL, the
     officer's password, a queued spot check's id, the context). User names: ``reviewer``
     (compliance officer) and ``boss`` (supervisor at North), both with that password."""
-    import uvicorn
-
     from simkyc.adapters.db.migrate import upgrade
     from simkyc.api.app import create_app
     from simkyc.config import Settings
@@ -129,17 +118,8 @@ def server(tmp_path: Path) -> Iterator[tuple[str, str, str, Any]]:
         check = review.sample_spot_checks(ctx, actor=w.officer, period=make_period(
             T0 + timedelta(days=3, hours=3), T0 + timedelta(days=3, hours=3, seconds=1)),
             rng=random.Random(1), rules=ComplianceRules(spot_check_rate=1.0))[0]
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    for _ in range(100):
-        if srv.started:
-            break
-        time.sleep(0.1)
-    yield f"http://127.0.0.1:{port}", password, check.id, ctx
-    srv.should_exit = True
-    thread.join(timeout=10)
+    with live_server(app) as base:
+        yield base, password, check.id, ctx
     app.state.engine.dispose()
 
 

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import base64
-import importlib.util
 import io
-import sys
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
+from testkit import load_test_module
 
 REPO = Path(__file__).resolve().parents[2]
 FACES = REPO / ".." / "shared" / "data" / "faces"
@@ -19,16 +18,7 @@ ON = date(2026, 11, 29)
 
 
 def _load_generator() -> Any:
-    name = "doc_generate"
-    if name in sys.modules:
-        return sys.modules[name]
-    path = REPO / "tests" / "media" / "doc_generate.py"
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_test_module("media/doc_generate.py", "doc_generate")
 
 
 @pytest.fixture(scope="session")

@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import base64
 import io
-import json
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from PIL import Image
+from testkit import walk_to
 
-from simkyc.domain.evidence import EvidenceKind as K
 from simkyc.domain.parties import Agent
 from simkyc.services.context import ServiceContext
 from simkyc.services.registrations import start_registration
@@ -78,21 +77,9 @@ def start(ctx: ServiceContext, agent: Agent, **kw: Any) -> str:
 
 def advance_to(ctx: ServiceContext, agent: Agent, rid: str, last: str, *, subject: str,
                advance: Callable[..., Any]) -> None:
-    """Record each step up to and including ``last`` as passed (no models run)."""
-    order = ["document", "live_face", "liveness", "voice", "face_match", "attach"]
-    for step in order[:order.index(last) + 1]:
-        if step == "document":  # the identity fields the registration rules read
-            fields = json.dumps({"document_kind": "cn-id-reader",
-                                 "id_number": subject.split("/")[-1],
-                                 "birth_date": "1961-08-04",
-                                 "valid_until": "2040-01-01"}).encode()
-            advance(ctx, agent, rid, step, subject=subject,
-                    evidence=((K.IDENTITY_FIELDS, "application/json", fields),))
-        elif step == "attach":
-            advance(ctx, agent, rid, step,
-                    evidence=((K.UPPER_BODY, "image/jpeg", b"upper body"),))
-        else:
-            advance(ctx, agent, rid, step)
+    """Record each step up to and including ``last`` as passed (no models run):
+    :func:`testkit.walk_to`."""
+    walk_to(advance, ctx, agent, rid, last, subject=subject)
 
 
 def accounts(ctx: ServiceContext) -> dict[str, tuple[Agent, str]]:

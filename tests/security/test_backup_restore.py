@@ -11,17 +11,18 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import itertools
 import json
 import os
 import secrets
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from abuse import advance_to, start
+from deploy_support import Deployment, in_background
+from deploy_support import run_cli as run
 from sqlalchemy import text
 
 from simkyc.adapters.backup import DeploymentParts
@@ -29,11 +30,9 @@ from simkyc.adapters.db.engine import make_engine
 from simkyc.adapters.keyfile import FileKeyStore
 from simkyc.config import Settings
 from simkyc.domain.errors import InputError
-from simkyc.domain.parties import Role
 from simkyc.domain.registration import RegistrationStatus as S
 from simkyc.runtime import build_runtime
 from simkyc.services import audit
-from simkyc.services.accounts import create_account
 from simkyc.services.backup import create_backup, restore_backup, verify_restore
 from simkyc.services.evidence import destroy_evidence_key, read_evidence
 from simkyc.services.keys import rotate_keys
@@ -61,17 +60,10 @@ def fresh_db(db_url: str, tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
-def source(db_url: str, tmp_path: Path, advance: Any) -> Iterator[Any]:
+def source(deployment: Deployment, advance: Any) -> Any:
     """A deployment with evidence, a registered service, a shredded registration and a
     rotated master key."""
-    settings = Settings(data_dir=tmp_path / "data", database_url=db_url)
-    rt = build_runtime(settings, migrate=False)
-    ctx = rt.context
-    people = {name: create_account(ctx, name=name, role=role, outlet_name=outlet).agent
-              for name, role, outlet in (("agent", Role.AGENT, "Outlet A"),
-                                         ("compliance", Role.COMPLIANCE, None),
-                                         ("auditor", Role.AUDITOR, None),
-                                         ("admin", Role.ADMIN, None))}
+    settings, ctx, people = deployment.settings, deployment.ctx, deployment.people
     agent = people["agent"]
     rids = []
     for i in range(3):
@@ -92,9 +84,9 @@ def source(db_url: str, tmp_path: Path, advance: Any) -> Iterator[Any]:
         for e in view_registration(ctx, actor=agent, registration_id=r).evidence:
             ref, data = read_evidence(ctx, actor=people["compliance"], evidence_id=e.id)
             evidence[e.id] = data
-    yield type("Source", (), {"settings": settings, "ctx": ctx, "people": people,
-                              "rids": rids, "shredded": shredded, "evidence": evidence})
-    rt.close()
+    return type("Source", (), {"settings": settings, "ctx": ctx, "people": people,
+                               "open": staticmethod(deployment.open), "rids": rids,
+                               "shredded": shredded, "evidence": evidence})
 
 
 def _target(tmp_path: Path, url: str) -> Settings:
@@ -190,15 +182,6 @@ def test_the_drill_finds_a_missing_evidence_file(source: Any, fresh_db: str,
 
 # ----- the command line (SQLite) -----
 
-SIMKYC = [sys.executable, "-c", "from simkyc.cli.main import main; main()"]
-
-
-def run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("SIMKYC_")}
-    return subprocess.run(SIMKYC + args, env={**clean, **env}, capture_output=True, text=True,
-                          timeout=120)
-
-
 def test_cli_backup_and_restore(tmp_path: Path) -> None:
     src = {"SIMKYC_DATA_DIR": str(tmp_path / "a")}
     p = run(["backup", "create", str(tmp_path / "bk"), "--json"], src)  # nothing to back up
@@ -244,33 +227,20 @@ def test_a_backup_taken_while_the_service_writes_restores_whole(
         source: Any, fresh_db: str, tmp_path: Path, advance: Any) -> None:
     """Online: registrations with evidence are made during the backup; the snapshot is
     consistent and every evidence row in it has its file (files are copied after it)."""
-    import threading
+    service = source.open().context  # the running service: its own engine and keyring
 
-    service = build_runtime(source.settings, migrate=False)
-    stop, made, problems = threading.Event(), [], []
+    made = itertools.count()
 
-    def work() -> None:
-        while not stop.is_set() and len(made) < 30:
-            try:
-                rid = start(service.context, source.people["agent"])
-                advance_to(service.context, source.people["agent"], rid, "attach",
-                           subject=f"CHN/online{len(made)}", advance=advance)
-                made.append(rid)
-            except BaseException as exc:  # noqa: BLE001 - reported below
-                problems.append(exc)
-                return
+    def work() -> str:
+        rid = start(service, source.people["agent"])
+        advance_to(service, source.people["agent"], rid, "attach",
+                   subject=f"CHN/online{next(made)}", advance=advance)
+        return rid
 
-    worker = threading.Thread(target=work)
-    worker.start()
-    try:
-        while len(made) < 2 and worker.is_alive():
-            stop.wait(0.05)
+    with in_background(work, times=30, join=120) as worker:
+        worker.wait_for(2)
         create_backup(source.ctx, DeploymentParts(source.settings), tmp_path / "backup")
-    finally:
-        stop.set()
-        worker.join(120)
-        service.close()
-    assert not problems, problems
+    assert not worker.problems, worker.problems
     target = _target(tmp_path, fresh_db)
     parts = DeploymentParts(target)
     manifest = restore_backup(parts, tmp_path / "backup")

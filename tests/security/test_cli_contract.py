@@ -7,20 +7,11 @@ an 83-line traceback (exit 1) and left a key and an empty database behind.
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-
-SIMKYC = [sys.executable, "-c", "from simkyc.cli.main import main; main()"]
-
-
-def run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("SIMKYC_")}
-    return subprocess.run(SIMKYC + args, env={**clean, **env}, capture_output=True, text=True,
-                          timeout=120)
+from deploy_support import run_cli as run
 
 
 def _one_line(p: subprocess.CompletedProcess[str]) -> None:

@@ -14,12 +14,13 @@ import hashlib
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 from abuse import advance_to, start
+from deploy_support import SIMKYC, clean_env, in_background
+from deploy_support import run_cli as run
 
 from simkyc.adapters.crypto import MasterKeyring
 from simkyc.adapters.keyfile import FileKeyStore, read_key_file
@@ -34,29 +35,6 @@ from simkyc.services.evidence import destroy_evidence_key, read_evidence
 from simkyc.services.keys import key_status, retire_keys, rotate_keys
 from simkyc.services.registrations import view_registration
 from simkyc.services.steps import ServiceToRegister, run_register
-
-
-@pytest.fixture
-def deployment(db_url: str, tmp_path: Path) -> Any:
-    """A deployment on ``db_url`` with a development key file, and its people."""
-    settings = Settings(data_dir=tmp_path / "data", database_url=db_url)
-    runtimes = []
-
-    def open_runtime() -> Any:  # a process of the deployment (its own engine and keyring)
-        rt = build_runtime(settings, migrate=False)
-        runtimes.append(rt)
-        return rt
-
-    rt = open_runtime()
-    people = {name: create_account(rt.context, name=name, role=role, outlet_name=outlet).agent
-              for name, role, outlet in (("agent", Role.AGENT, "Outlet A"),
-                                         ("compliance", Role.COMPLIANCE, None),
-                                         ("auditor", Role.AUDITOR, None),
-                                         ("admin", Role.ADMIN, None))}
-    yield type("Deployment", (), {"settings": settings, "rt": rt, "ctx": rt.context,
-                                  "people": people, "open": staticmethod(open_runtime)})
-    for r in runtimes:
-        r.close()
 
 
 def _with_evidence(d: Any, advance: Any, n: int, subject: str = "CHN/keys") -> list[str]:
@@ -187,33 +165,21 @@ def test_the_per_identity_rule_still_counts_after_rotation(deployment: Any,
 
 def test_rotation_while_the_service_works(deployment: Any, advance: Any) -> None:
     """No downtime: another process starts registrations and reads evidence throughout."""
-    import threading
-
     d = deployment
     rids = _with_evidence(d, advance, 6)
     ids = _evidence_ids(d, rids)
     before = _read_all(d.ctx, d, ids)
     service = d.open().context  # the running service: its own engine and keyring
-    stop, problems, started = threading.Event(), [], []
 
-    def work() -> None:
-        while not stop.is_set() and len(started) < 40:
-            stop.wait(0.01)
-            try:
-                started.append(start(service, d.people["agent"]))
-                assert _read_all(service, d, ids[:2]) == {i: before[i] for i in ids[:2]}
-            except BaseException as exc:  # noqa: BLE001 - reported below
-                problems.append(exc)
-                return
+    def work() -> str:
+        rid = start(service, d.people["agent"])
+        assert _read_all(service, d, ids[:2]) == {i: before[i] for i in ids[:2]}
+        return rid
 
-    worker = threading.Thread(target=work)
-    worker.start()
-    try:
+    with in_background(work, times=40, pause=0.01) as worker:
         result = rotate_keys(d.ctx, FileKeyStore(d.settings), batch_size=1)
-    finally:
-        stop.set()
-        worker.join(60)
-    assert not problems, problems
+    started = worker.results
+    assert not worker.problems, worker.problems
     assert started, "the service made no registration during the rotation"
     if not result.complete:  # a wrap raced past the last pass: running it again finishes
         result = rotate_keys(d.ctx, FileKeyStore(d.settings))
@@ -327,15 +293,6 @@ def test_a_crypto_shred_during_rotation_is_not_undone(deployment: Any) -> None:
 
 # ----- the command line (SQLite: the contract, not the database, is under test) -----
 
-SIMKYC = [sys.executable, "-c", "from simkyc.cli.main import main; main()"]
-
-
-def run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("SIMKYC_")}
-    return subprocess.run(SIMKYC + args, env={**clean, **env}, capture_output=True, text=True,
-                          timeout=120)
-
-
 def _one_line_error(p: subprocess.CompletedProcess[str]) -> str:
     assert p.returncode == 2, (p.returncode, p.stdout, p.stderr)
     lines = p.stderr.strip().splitlines()
@@ -392,9 +349,8 @@ def test_cli_rotation_killed_mid_way_resumes(tmp_path: Path) -> None:
     rids = [start(rt.context, agent) for _ in range(150)]
     rt.close()
     env = {"SIMKYC_DATA_DIR": str(data)}
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("SIMKYC_")}
     with subprocess.Popen(SIMKYC + ["keys", "rotate", "--batch-size", "1"],
-                          env={**clean, **env}, stdout=subprocess.PIPE,
+                          env=clean_env(env), stdout=subprocess.PIPE,
                           stderr=subprocess.PIPE, text=True) as proc:
         assert proc.stderr is not None
         for line in proc.stderr:

@@ -12,10 +12,7 @@ real media reaching a real decision is.
 from __future__ import annotations
 
 import shutil
-import socket
 import sys
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -30,17 +27,9 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium missing")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[tuple[str, str]]:
+def server(tmp_path: Path, live_server: Any) -> Iterator[tuple[str, str]]:
     """A real uvicorn server on SQLite; yields (base URL, agent token)."""
-    import uvicorn
-
     from simkyc.adapters.db.migrate import upgrade
     from simkyc.api.app import create_app
     from simkyc.config import Settings
@@ -53,17 +42,8 @@ def server(tmp_path: Path) -> Iterator[tuple[str, str]]:
 
     token = create_account(app.state.context, name="web", role=Role.AGENT,
                            outlet_name="Web").token
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    for _ in range(100):
-        if srv.started:
-            break
-        time.sleep(0.1)
-    yield f"http://127.0.0.1:{port}", token
-    srv.should_exit = True
-    thread.join(timeout=10)
+    with live_server(app) as base:
+        yield base, token
     app.state.engine.dispose()
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import signal
 import subprocess
@@ -12,18 +11,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from testkit import load_test_module
+
 REPO = Path(__file__).resolve().parents[2]
-
-
-def load_test_module(relative: str, name: str) -> Any:
-    """A module of the test tree by path (helpers shared with other test folders)."""
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, REPO / "tests" / relative)
-        assert spec and spec.loader
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
+__all__ = ["WorkerProcess", "load_test_module", "redis_up", "wait_job"]
 
 
 def redis_up() -> bool:

@@ -46,6 +46,18 @@ KEY_FILE = "master.key"
 SIGNING_DIR = "signing"
 
 
+def _sqlite_copy(source: Path, target: Path) -> None:
+    """Copy the SQLite database ``source`` into ``target`` with SQLite's online backup
+    (a consistent copy even while another connection writes)."""
+    src = sqlite3.connect(source)
+    dst = sqlite3.connect(target)
+    try:
+        src.backup(dst)
+    finally:
+        dst.close()
+        src.close()
+
+
 def _sqlite_path(url: str) -> Path:
     database = make_url(url).database
     if not database or database == ":memory:":
@@ -119,13 +131,7 @@ class DeploymentParts:
             if not source.exists():
                 raise ConfigurationError(f"there is no database at {source}")
             target = folder / DB_FILE
-            src = sqlite3.connect(source)
-            dst = sqlite3.connect(target)
-            try:
-                src.backup(dst)
-            finally:
-                dst.close()
-                src.close()
+            _sqlite_copy(source, target)
             engine = make_engine(f"sqlite:///{target}")
             try:
                 with engine.connect() as conn:
@@ -222,13 +228,7 @@ class DeploymentParts:
         if self.dialect == "sqlite":
             target = _sqlite_path(self.url)
             target.parent.mkdir(parents=True, exist_ok=True)
-            src = sqlite3.connect(source)
-            dst = sqlite3.connect(target)
-            try:
-                src.backup(dst)
-            finally:
-                dst.close()
-                src.close()
+            _sqlite_copy(source, target)
             upgrade(self.url)
             return
         upgrade(self.url, info["revision"])

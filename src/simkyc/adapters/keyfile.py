@@ -49,6 +49,7 @@ from simkyc.adapters.crypto import (
 )
 from simkyc.config import Settings, _decode_key
 from simkyc.domain.errors import ConfigurationError
+from simkyc.services.keys import KeyringState
 
 FORMAT = "simkyc-keyring"
 
@@ -190,18 +191,6 @@ def load_keyring(settings: Settings) -> MasterKeyring:
     if source.content() is None or source.content().legacy:  # type: ignore[union-attr]
         settings.master_key_bytes  # noqa: B018 - generates (development) or refuses (production)
     return MasterKeyring.from_source(source)
-
-
-@dataclass(frozen=True)
-class KeyringState:
-    """What ``simkyc keys status`` shows about the keyring (fingerprints only, never keys)."""
-
-    location: str
-    current: str
-    previous: tuple[str, ...]
-    from_environment: tuple[str, ...]
-    rotation: str | None
-    rotation_to: str | None
 
 
 class FileKeyStore:

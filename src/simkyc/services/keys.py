@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Protocol
 
@@ -43,7 +43,10 @@ class RotatingKeyring(Keyring, Protocol):
     def current_id(self) -> str: ...
 
 
-class KeyringStateView(Protocol):
+@dataclass(frozen=True)
+class KeyringState:
+    """The keyring as a :class:`MasterKeyStore` reports it (fingerprints only, never keys)."""
+
     location: str
     current: str
     previous: tuple[str, ...]
@@ -51,13 +54,18 @@ class KeyringStateView(Protocol):
     rotation: str | None
     rotation_to: str | None
 
+    def as_dict(self) -> dict[str, object]:
+        return {"location": self.location, "current": self.current,
+                "previous": list(self.previous), "from_environment": list(self.from_environment),
+                "rotation": self.rotation, "rotation_to": self.rotation_to}
+
 
 class MasterKeyStore(Protocol):
     """Where the master keys live and how they change (the key file)."""
 
     def exclusive(self) -> AbstractContextManager[None]: ...
     def keyring(self) -> RotatingKeyring: ...
-    def state(self) -> KeyringStateView: ...
+    def state(self) -> KeyringState: ...
     def begin_rotation(self, now: datetime) -> str: ...
     def finish_rotation(self, now: datetime) -> None: ...
     def retire(self, fingerprints: set[str]) -> list[str]: ...
@@ -88,13 +96,9 @@ class RotationResult:
 
 
 @dataclass(frozen=True)
-class KeyStatus:
-    location: str
-    current: str
-    previous: tuple[str, ...]
-    from_environment: tuple[str, ...]
-    rotation: str | None
-    rotation_to: str | None
+class KeyStatus(KeyringState):
+    """What ``simkyc keys status`` shows: the keyring and the data keys under each key."""
+
     #: data keys per master key fingerprint ("legacy": wrapped before key ids were recorded)
     data_keys: dict[str, int]
     destroyed: int
@@ -102,11 +106,8 @@ class KeyStatus:
     retirable: tuple[str, ...]
 
     def as_dict(self) -> dict[str, object]:
-        return {"location": self.location, "current": self.current,
-                "previous": list(self.previous), "from_environment": list(self.from_environment),
-                "rotation": self.rotation, "rotation_to": self.rotation_to,
-                "data_keys": dict(self.data_keys), "destroyed": self.destroyed,
-                "retirable": list(self.retirable)}
+        return {**super().as_dict(), "data_keys": dict(self.data_keys),
+                "destroyed": self.destroyed, "retirable": list(self.retirable)}
 
 
 def _census(ctx: ServiceContext) -> tuple[dict[str, int], int]:
@@ -130,10 +131,8 @@ def key_status(ctx: ServiceContext, store: MasterKeyStore) -> KeyStatus:
     retirable = tuple(fp for fp in st.previous
                       if counts.get(fp, 0) == 0 and fp not in st.from_environment
                       and not counts.get("legacy"))
-    return KeyStatus(location=st.location, current=st.current, previous=st.previous,
-                     from_environment=st.from_environment, rotation=st.rotation,
-                     rotation_to=st.rotation_to, data_keys=counts, destroyed=destroyed,
-                     retirable=retirable)
+    return KeyStatus(**{f.name: getattr(st, f.name) for f in fields(KeyringState)},
+                     data_keys=counts, destroyed=destroyed, retirable=retirable)
 
 
 def _batches(ctx: ServiceContext, batch_size: int) -> Iterator[list[tuple[str, bytes | None]]]:
@@ -232,5 +231,5 @@ def retire_keys(ctx: ServiceContext, store: MasterKeyStore) -> tuple[list[str], 
     return dropped, key_status(ctx, store)
 
 
-__all__ = ["KeyStatus", "MasterKeyStore", "RotationResult", "key_status", "master_of",
-           "retire_keys", "rotate_keys"]
+__all__ = ["KeyStatus", "KeyringState", "MasterKeyStore", "RotationResult", "key_status",
+           "master_of", "retire_keys", "rotate_keys"]
