@@ -342,7 +342,10 @@ def record_timing(label: str, c: Counter, t_consent: float, t_result: float) -> 
                                              2),
            "verdicts_ms": [{"step": v["step"], "ms": round(v["ms"])}
                            for v in timings.get("verdictMs", [])],
-           "server_s": list(SERVER_S)}
+           "server_s": list(SERVER_S),
+           # Every screen shown and every mark, in seconds from consent.
+           "events_s": [[name, round((t - marks["consent"]) / 1000, 2)]
+                        for name, t in timings.get("events", []) if t >= marks["consent"]]}
     path = ARTIFACTS / "timings.json"
     seen = json.loads(path.read_text()) if path.exists() else {}
     seen[label] = out
