@@ -64,6 +64,11 @@ class Settings(BaseSettings):
     #: Run the delivery and purge loop inside the API process (off: run ``simkyc outbox
     #: deliver`` / ``simkyc purge`` elsewhere).
     delivery_loop: bool = True
+    #: Load every model (face, document, voice, face mesh) in a background thread when
+    #: the API starts, so the first customer's checks do not wait for them (the voice
+    #: models alone take ~2.5 s). Unset: ``simkyc serve`` warms, a bare ``create_app``
+    #: (tests) does not; ``SIMKYC_WARM_MODELS=0`` turns it off for ``serve`` too.
+    warm_models: bool | None = None
     #: Where verification runs: ``inline`` (in the web process, the single shop server)
     #: or ``celery`` (workers; step routes answer 202 with a job id).
     workers: Literal["inline", "celery"] = "inline"

@@ -188,6 +188,9 @@ def serve(
     from simkyc.services.evidence import sweep_orphans
 
     settings = Settings()
+    if settings.warm_models is None and settings.workers == "inline":
+        # the server checks the steps itself: it loads its models as it starts
+        settings = settings.model_copy(update={"warm_models": True})
     try:
         rt = build_runtime(settings)
         removed = sweep_orphans(rt.context, older_than_seconds=60)

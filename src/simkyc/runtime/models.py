@@ -2,31 +2,48 @@
 
 Shared by the API, the worker and the CLI. Nothing is loaded at import or
 when the registry is built; :meth:`ModelRegistry.warm` loads everything up
-front (a worker does, so its first task is not slow).
+front (a worker does, so its first task is not slow; ``simkyc serve`` does it
+in a background thread, :meth:`ModelRegistry.warm_in_background`, so the first
+customer's voice check does not wait ~2.5 s for Whisper and the VAD).
+
+Each model has its own lock: a request for the face models does not wait while
+the voice models load in the background.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import Any
+
+log = logging.getLogger("simkyc.models")
 
 
 class ModelRegistry:
     """Implements :class:`simkyc.services.ports.StageModels`."""
 
     def __init__(self, *, loaders: dict[str, Callable[[], Any]] | None = None) -> None:
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # guards the two dicts
+        self._loading: dict[str, threading.Lock] = {}
         self._items: dict[str, Any] = {}
         self._loaders = loaders or {}
 
     def get(self, name: str, loader: Callable[[], Any]) -> Any:
         """The model ``name``, loaded by ``loader`` the first time it is asked for."""
         with self._lock:
-            if name not in self._items:
-                self._items[name] = self._loaders.get(name, loader)()
-            return self._items[name]
+            if name in self._items:
+                return self._items[name]
+            one = self._loading.setdefault(name, threading.Lock())
+        with one:  # loaded once, while other models load or are used
+            with self._lock:
+                if name in self._items:
+                    return self._items[name]
+            model = self._loaders.get(name, loader)()
+            with self._lock:
+                self._items[name] = model
+            return model
 
     def put(self, name: str, model: Any) -> None:
         """Use an already loaded ``model`` as ``name`` (tests share one across apps)."""
@@ -65,6 +82,20 @@ class ModelRegistry:
         self.voice()
         with self.mesh_factory()(static_image_mode=True, max_num_faces=1):
             pass
+
+    def warm_in_background(self) -> threading.Thread:
+        """:meth:`warm` in a daemon thread (started; join it to wait). A failure to load
+        is logged, not raised: the step that needs the model raises it, as without
+        warming."""
+        def run() -> None:
+            try:
+                self.warm()
+            except Exception as exc:  # noqa: BLE001 - the step that needs it reports it
+                log.warning("loading the models in the background failed: %s", exc)
+
+        thread = threading.Thread(target=run, name="simkyc-warm-models", daemon=True)
+        thread.start()
+        return thread
 
 
 __all__ = ["ModelRegistry"]

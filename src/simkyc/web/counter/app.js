@@ -16,8 +16,13 @@ const state = {
   consentAt: null, verdictMs: [],
 };
 // Timing marks for the browser test (customer side, ms since page load).
-window.simkycTimings = { marks: {} };
-const mark = (name) => { window.simkycTimings.marks[name] = performance.now(); };
+// ``events``: every screen shown and every mark, in order, for the per-screen breakdown.
+window.simkycTimings = { marks: {}, events: [] };
+const mark = (name) => {
+  const t = performance.now();
+  window.simkycTimings.marks[name] = t;
+  window.simkycTimings.events.push([name, t]);
+};
 
 async function catalogue(lang) {
   if (!state.cats[lang]) state.cats[lang] = await api("GET", `/api/v1/i18n/${lang}`);
@@ -63,6 +68,7 @@ const SCREEN_OF = { face_match: "result" };
 
 function show(step) {
   current = step;
+  window.simkycTimings.events.push([`screen:${step}`, performance.now()]);
   document.querySelectorAll(".screen").forEach((s) => { s.hidden = true; });
   const screen = $(`screen-${SCREEN_OF[step] || step}`);
   screen.hidden = false;
@@ -304,6 +310,7 @@ async function guide() {
     $("face-guidance").textContent = g.ready ? tc("ui.face_ready") : (g.messages[0] || tc("ui.face_hint"));
     $("face-guidance").className = g.ready ? "guidance ok" : "guidance";
     $("btn-face-capture").disabled = !g.ready;
+    if (g.ready && !window.simkycTimings.marks.face_ready) mark("face_ready");
   } catch (err) {
     if (err.status === 409) return;  // the step is over
     $("face-guidance").textContent = errorText(err);
@@ -320,6 +327,7 @@ async function captureFace() {
   const t0 = performance.now();
   state.liveFace = upload(regPath("/live-face"), form).then((body) => {
     state.verdictMs.push({ step: "live_face", ms: performance.now() - t0 });
+    mark("live_face_verdict");
     if (!body.passed) faceRefused(() => notice(body.messages.join(" ")));
     return body.passed;
   }, (err) => { faceRefused(() => handleError(err)); return false; });
@@ -401,6 +409,7 @@ async function runLiveness(withFlash) {
     const stream = await openCamera($("live-video"));
     const rec = record(new MediaStream(stream.getVideoTracks()), false);
     await rec.started;
+    mark("liveness_recording");
     const flashing = ch.screen_colours.length ? flashColours(ch.screen_colours, ch.colour_ms) : Promise.resolve();
     prompt(tc("liveness.hold"));
     await sleep(NEUTRAL_MS);
@@ -413,6 +422,7 @@ async function runLiveness(withFlash) {
     await flashing;
     $("live-prompt").textContent = "";
     const blob = await rec.stop();
+    mark("liveness_recorded");
     closeCamera();
     const form = new FormData();
     form.append("nonce", ch.nonce);
@@ -424,6 +434,7 @@ async function runLiveness(withFlash) {
     await enterVoice(true);
     const body = await checked;
     state.verdictMs.push({ step: "liveness", ms: performance.now() - t0 });
+    mark("liveness_verdict");
     if (body.passed) { voiceReady(); return; }
     livenessAgain();
     notice(body.messages.join(" ") || tc("ui.result_fail"));
@@ -480,10 +491,13 @@ async function voiceStart() {
     $("btn-voice-listen").hidden = !ch.prompt_audio_wav_base64;
     // The spoken prompt plays before recording, so the microphone does not take it for
     // the answer; then recording starts by itself (one button less for the customer).
+    mark("voice_challenge");
     await playPrompt(ch);
+    mark("voice_prompt_played");
     const stream = await openCamera($("voice-video"), { audio: true });
     state.voiceRec = record(stream, true);
     await state.voiceRec.started;
+    mark("voice_recording");
     $("voice-state").textContent = tc("ui.recording");
     $("btn-voice-stop").hidden = false;
     $("btn-voice-stop").focus();
@@ -511,6 +525,7 @@ async function voiceStop() {
     mark("last_upload");
     const body = await upload(regPath("/voice"), form, progressTo);
     state.verdictMs.push({ step: "voice", ms: performance.now() - t0 });
+    mark("voice_verdict");
     busy(null);
     if (body.passed) { await faceMatch(); return; }
     notice(body.messages.join(" ") || tc("ui.result_fail"));
