@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from reader_keys import signed
 
+from reader_keys import signed
 from simkyc.domain.evidence import EvidenceKind
 
 BASE = "/api/v1/registrations"

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 from abuse import cn_id_number, reader_record
-from reader_keys import device_id, signed
 
+from reader_keys import device_id, signed
 from simkyc.domain.errors import PermissionDenied
 
 BASE = "/api/v1/registrations"
@@ -126,7 +126,6 @@ def test_a_stale_or_future_read_is_refused(api: Any, new_registration: Any,
 
 def test_a_record_without_read_at_is_refused(api: Any, new_registration: Any) -> None:
     from reader_keys import reader_key
-
     from simkyc.document.reader_signature import b64url, canonical_bytes
 
     record = reader_record(cn_id_number(215), outlet=None)  # no reader.read_at at all
