@@ -161,6 +161,7 @@ def main(argv: list[str] | None = None) -> int:
             rt = build_runtime(dep.settings)
             token = create_account(rt.context, name="loadtest", role=Role.AGENT,
                                    outlet_name="Load test shop").token
+            sup.enroll_bench_reader(rt.context, "Load test shop")
             rt.close()
             log(f"starting {a.workers} workers")
             dep.start_workers(a.workers)

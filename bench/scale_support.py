@@ -98,8 +98,39 @@ def session_media() -> Media:
                  upper_body=f.upper_body_photo(), actions=tuple(c.actions), digits=v.digits)
 
 
+#: The benchmarks' card reader (a fixed key: records must be signed by an enrolled reader).
+BENCH_READER = "bench-reader"
+
+
+def bench_reader_key() -> Any:
+    import hashlib
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    return Ed25519PrivateKey.from_private_bytes(
+        hashlib.sha256(b"simkyc bench card reader").digest())
+
+
+def enroll_bench_reader(ctx: Any, outlet: str) -> None:
+    """Enroll the bench reader at ``outlet`` (name or id) unless it is enrolled already."""
+    from cryptography.hazmat.primitives import serialization
+
+    from simkyc.services.readers import enroll_reader
+
+    with ctx.uow() as tx:
+        if tx.readers.get(device_id=BENCH_READER) is not None:
+            return
+    raw = bench_reader_key().public_key().public_bytes(serialization.Encoding.Raw,
+                                                       serialization.PublicFormat.Raw)
+    enroll_reader(ctx, outlet=outlet, public_key=raw, device_id=BENCH_READER)
+
+
 def record_for(media: Media, i: int) -> dict[str, Any]:
-    return {**media.record, "id_number": id_number(i)}
+    """Customer ``i``'s record, signed now by the bench reader (each call a new signature)."""
+    from simkyc.document.reader_signature import sign_record
+
+    return sign_record({**media.record, "id_number": id_number(i)}, bench_reader_key(),
+                       BENCH_READER)
 
 
 # --- one session through the application layer ---
@@ -163,6 +194,7 @@ def run_session(ctx: Any, models: Any, agent: Any, media: Media, i: int,
         times[name] = (time.perf_counter() - t0) * 1000
         return out
 
+    enroll_bench_reader(ctx, agent.outlet_id)
     t_all = time.perf_counter()
     reg = start_registration(ctx, actor=agent, consent=True, service_kind="mobile",
                              service_id=f"+86139{i:08d}", language="en")

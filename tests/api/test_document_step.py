@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from testkit import load_test_module
 
+from reader_keys import signed
 from simkyc.domain.evidence import EvidenceKind
 
 BASE = "/api/v1/registrations"
@@ -36,7 +37,7 @@ def doc_api(api: Any, document_models: Any) -> Any:
 
 
 @pytest.fixture(scope="session")
-def record() -> dict[str, Any]:
+def unsigned_record() -> dict[str, Any]:
     from PIL import Image
 
     im = Image.open(FACES / "face_recognition" / "obama_small.jpg").convert("RGB")
@@ -93,6 +94,12 @@ def test_wrong_check_digit_rejects_registration(doc_api: Any, new_registration: 
     assert _view(doc_api, rid)["reasons"] == body["reasons"]
 
 
+@pytest.fixture
+def record(unsigned_record: dict[str, Any]) -> dict[str, Any]:
+    """The record signed now by Outlet A's test reader (each test gets a fresh signature)."""
+    return signed(unsigned_record)
+
+
 def test_reader_record(doc_api: Any, new_registration: Any, record: dict[str, Any]) -> None:
     rid = new_registration()
     r = doc_api.post(f"{BASE}/{rid}/document/reader-record", headers=doc_api.hdr("agent"),
@@ -109,10 +116,11 @@ def test_reader_record(doc_api: Any, new_registration: Any, record: dict[str, An
 
 
 def test_expired_reader_record_rejected(doc_api: Any, new_registration: Any,
-                                        record: dict[str, Any]) -> None:
+                                        unsigned_record: dict[str, Any]) -> None:
     rid = new_registration()
+    expired = signed({**unsigned_record, "valid_from": "2005-01-01", "valid_until": "2015-01-01"})
     r = doc_api.post(f"{BASE}/{rid}/document/reader-record", headers=doc_api.hdr("agent"),
-                     json={**record, "valid_from": "2005-01-01", "valid_until": "2015-01-01"})
+                     json=expired)
     assert r.status_code == 200
     assert r.json()["status"] == "rejected" and r.json()["reasons"] == ["document_expired"]
 
@@ -126,10 +134,11 @@ def test_expired_reader_record_rejected(doc_api: Any, new_registration: Any,
     ],
 )
 def test_bad_reader_records_change_nothing(doc_api: Any, new_registration: Any,
-                                           record: dict[str, Any], change: dict[str, Any],
+                                           unsigned_record: dict[str, Any],
+                                           change: dict[str, Any],
                                            status: int, message: str) -> None:
     rid = new_registration()
-    body = {k: v for k, v in {**record, **change}.items() if v is not None}
+    body = signed({k: v for k, v in {**unsigned_record, **change}.items() if v is not None})
     r = doc_api.post(f"{BASE}/{rid}/document/reader-record", headers=doc_api.hdr("agent"),
                      json=body)
     assert r.status_code == status and message in r.json()["detail"]

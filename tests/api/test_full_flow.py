@@ -28,11 +28,15 @@ BASE = "/api/v1/registrations"
 FACES = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "faces"
 
 
-def reader_record(photo: str) -> dict[str, Any]:
-    return {"name": "欧巴马", "sex": "男", "ethnicity": "汉", "birth_date": "1961-08-04",
-            "address": "北京市东城区正义路2号", "id_number": "110101196108040018",
-            "issuing_authority": "北京市公安局东城分局", "valid_from": "2020-01-01",
-            "valid_until": "2040-01-01", "photo": chip_photo(photo)}
+def reader_record(photo: str, outlet: str = "Outlet A") -> dict[str, Any]:
+    """A record whose chip photo is cut from ``photo``, signed now by ``outlet``'s test
+    reader (``tests/reader_keys.py``)."""
+    from reader_keys import signed
+
+    return signed({"name": "欧巴马", "sex": "男", "ethnicity": "汉", "birth_date": "1961-08-04",
+                   "address": "北京市东城区正义路2号", "id_number": "110101196108040018",
+                   "issuing_authority": "北京市公安局东城分局", "valid_from": "2020-01-01",
+                   "valid_until": "2040-01-01", "photo": chip_photo(photo)}, outlet)
 
 
 def liveness_video(actions: list[str], colours: list[str], colour_ms: int) -> bytes:

@@ -111,6 +111,6 @@ def test_demo_runs_with_nothing_set_up(tmp_path: Path) -> None:
     assert p.returncode == 0, p.stdout + p.stderr
     result = json.loads(p.stdout)
     assert result["decision"] == "pass" and result["bundle"] == str(out)
-    assert {f.name for f in out.iterdir()} == {"reader.json", "challenge.json", "liveness.mp4",
-                                              "live.jpg", "voice.webm"}
+    assert {f.name for f in out.iterdir()} == {"reader.json", "reader.pub", "challenge.json",
+                                              "liveness.mp4", "live.jpg", "voice.webm"}
     assert not (tmp_path / "var").exists()  # nothing left behind in the working directory

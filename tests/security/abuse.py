@@ -62,11 +62,16 @@ def chip_jpeg_b64(name: str = "face_recognition/obama.jpg") -> str:
 
 
 def reader_record(id_number: str, photo_b64: str | None = None, *,
-                  valid_until: str = "2040-01-01") -> dict[str, Any]:
-    return {"name": "欧巴马", "sex": "男", "ethnicity": "汉", "birth_date": "1961-08-04",
-            "address": "北京市东城区正义路2号", "id_number": id_number,
-            "issuing_authority": "北京市公安局东城分局", "valid_from": "2020-01-01",
-            "valid_until": valid_until, "photo": photo_b64 or chip_jpeg_b64()}
+                  valid_until: str = "2040-01-01",
+                  outlet: str | None = "Outlet A") -> dict[str, Any]:
+    """A reader record signed now by ``outlet``'s test reader (None: unsigned)."""
+    from reader_keys import signed
+
+    record = {"name": "欧巴马", "sex": "男", "ethnicity": "汉", "birth_date": "1961-08-04",
+              "address": "北京市东城区正义路2号", "id_number": id_number,
+              "issuing_authority": "北京市公安局东城分局", "valid_from": "2020-01-01",
+              "valid_until": valid_until, "photo": photo_b64 or chip_jpeg_b64()}
+    return signed(record, outlet) if outlet else record
 
 
 def start(ctx: ServiceContext, agent: Agent, **kw: Any) -> str:
@@ -83,7 +88,9 @@ def advance_to(ctx: ServiceContext, agent: Agent, rid: str, last: str, *, subjec
 
 
 def accounts(ctx: ServiceContext) -> dict[str, tuple[Agent, str]]:
-    """An agent (Outlet A) and an auditor: name -> (agent, token)."""
+    """An agent (Outlet A) and an auditor: name -> (agent, token); Outlet A's test card
+    reader is enrolled."""
+    from reader_keys import enroll_test_readers
     from simkyc.domain.parties import Role
     from simkyc.services.accounts import create_account
 
@@ -92,4 +99,5 @@ def accounts(ctx: ServiceContext) -> dict[str, tuple[Agent, str]]:
                                ("auditor", Role.AUDITOR, None)):
         new = create_account(ctx, name=name, role=role, outlet_name=outlet)
         out[name] = (new.agent, new.token)
+    enroll_test_readers(ctx, ["Outlet A"])
     return out

@@ -84,6 +84,9 @@ def server(db_url: str, tmp_path: Path, advance: Any) -> Any:
             for name, role, outlet in (("agent", Role.AGENT, "Load shop"),
                                        ("agent2", Role.AGENT, "Load shop"),
                                        ("auditor", Role.AUDITOR, None))}
+    from reader_keys import enroll_test_readers
+
+    enroll_test_readers(rt.context, ["Load shop"])
     tokens = {name: new.token for name, new in made.items()}
     agent = made["agent"].agent
     ready = []
@@ -186,7 +189,7 @@ def _counter(base: str, token: str, index: int, tally: Tally, start: threading.B
             rid = r.json()["id"]
             reg = f"/api/v1/registrations/{rid}"
             tally.call(c, "GET /registrations/{id}", "GET", reg, (200,))
-            record = reader_record(cn_id_number(2 * n + 1), photo)
+            record = reader_record(cn_id_number(2 * n + 1), photo, outlet="Load shop")
             tally.call(c, "POST reader-record", "POST", f"{reg}/document/reader-record",
                        (200,), json=record)
             tally.call(c, "POST evidence/upper_body", "POST", f"{reg}/evidence/upper_body",
@@ -201,7 +204,8 @@ def _counter(base: str, token: str, index: int, tally: Tally, start: threading.B
                 same = f"/api/v1/registrations/{shared['document']}"
                 tally.call(c, "POST reader-record (same)", "POST",
                            f"{same}/document/reader-record", (200, 409),
-                           json=reader_record(cn_id_number(999_001 + 2 * index), photo))
+                           json=reader_record(cn_id_number(999_001 + 2 * index), photo,
+                                              outlet="Load shop"))
                 together.wait()
                 same = f"/api/v1/registrations/{shared['challenge']}"
                 tally.call(c, "POST liveness/challenge (same)", "POST",

@@ -72,6 +72,9 @@ def celery_client(api_settings: Any) -> Any:
                                ("other_agent", Role.AGENT, "Outlet B")):
         new = create_account(app.state.context, name=name, role=role, outlet_name=outlet)
         people[name] = (new.agent, new.token)
+    from reader_keys import enroll_test_readers
+
+    enroll_test_readers(app.state.context, ["Outlet A", "Outlet B"])
     with TestClient(app, raise_server_exceptions=False) as client:
         client.hdr = lambda name: {  # type: ignore[attr-defined]
             "Authorization": f"Bearer {people[name][1]}"}
@@ -415,24 +418,42 @@ def test_the_compliance_pages_cookie_needs_its_own_csrf_token_and_role(api: Any)
         api.app.state.context = ctx
 
 
-# --- open findings (not fixed here; strict xfail turns green-to-red when they are) --------
-
-@pytest.mark.xfail(strict=True, reason="open: a card-reader record is page-supplied JSON with "
-                   "no reader signature; a forged record (any valid ID number, the customer's "
-                   "own face as the chip photo) is accepted as the identity document")
 def test_a_forged_card_reader_record_is_refused(api: Any, new_registration: Any) -> None:
-    """Succeeds today: the agent types a made-up but well-formed ID number (the check digit
-    is public arithmetic) and puts the customer's own photo in as the chip photo; the
-    document step passes, and the later face match compares the customer with their own
-    face, so a SIM is registered to an identity nobody read from a chip. The fix needs a
-    reader that signs what it read (a key registered per outlet's reader, verified here),
-    a design decision beyond this red-team pass."""
+    """Fixed (was a strict xfail): the agent typed a made-up but well-formed ID number (the
+    check digit is public arithmetic) and put the customer's own photo in as the chip
+    photo; the document step passed, and the face match then compared the customer with
+    their own face. Now a record must carry the Ed25519 signature of an enrolled reader of
+    the registration's outlet (policy ``document.reader_records = "signed"``, the default):
+    the hand-typed record is refused (422 reader_unsigned), the registration stays
+    ``started`` and the refusal is audited."""
     rid = new_registration()
-    forged = reader_record(cn_id_number(91), photo_b64=None)
+    forged = reader_record(cn_id_number(91), photo_b64=None, outlet=None)
     forged["reader"] = {"vendor": "nobody", "model": "typed by hand", "serial": "0",
                         "read_at": "2026-12-03T12:00:00Z"}
     r = _reader(api, rid, forged)
-    assert r.status_code in (400, 401, 403, 422), r.text
+    assert r.status_code == 422, r.text
+    body = r.json()
+    assert body["error"] == "reader_record_refused" and body["reasons"] == ["reader_unsigned"]
+    assert body["messages"] and all(body["messages"])
+    assert _status(api, rid) == "started"
+    view = api.get(f"{BASE}/{rid}", headers=api.hdr("agent")).json()
+    assert view["evidence"] == [] and view["stages"] == []
+    # a signature made with a key nobody enrolled, under a device id of its own: unknown
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from simkyc.document.reader_signature import sign_record
+
+    own = sign_record(reader_record(cn_id_number(91), outlet=None),
+                      Ed25519PrivateKey.generate(), "my-own-reader")
+    r = _reader(api, rid, own)
+    assert r.status_code == 422 and r.json()["reasons"] == ["reader_unknown"], r.text
+    # ... or under the enrolled reader's id: the signature does not verify
+    from reader_keys import device_id
+
+    own = sign_record(reader_record(cn_id_number(91), outlet=None),
+                      Ed25519PrivateKey.generate(), device_id("Outlet A"))
+    r = _reader(api, rid, own)
+    assert r.status_code == 422 and r.json()["reasons"] == ["reader_bad_signature"], r.text
     assert _status(api, rid) == "started"
 
 

@@ -104,6 +104,9 @@ def server(tmp_path: Path) -> Iterator[Server]:
         new = create_account(app.state.context, name=name, role=role, outlet_name="Counter")
         set_password(app.state.context, agent_id=new.agent.id, username=name,
                      password=PASSWORDS[name])
+    from reader_keys import enroll_test_readers
+
+    enroll_test_readers(app.state.context, ["Counter"])  # the counter's card reader
     port = _free_port()
     srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=srv.run, daemon=True)
@@ -139,13 +142,22 @@ def chip_photo(name: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def reader_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    record = {"name": "欧巴马", "sex": "男", "ethnicity": "汉", "birth_date": "1961-08-04",
-              "address": "北京市东城区正义路2号", "id_number": ID_NUMBER,
-              "issuing_authority": "北京市公安局东城分局", "valid_from": "2020-01-01",
-              "valid_until": "2040-01-01", "photo": chip_photo(CHIP)}
-    path = tmp_path_factory.mktemp("reader") / "reader-record.json"
-    path.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+def unsigned_reader_record() -> dict[str, Any]:
+    return {"name": "欧巴马", "sex": "男", "ethnicity": "汉", "birth_date": "1961-08-04",
+            "address": "北京市东城区正义路2号", "id_number": ID_NUMBER,
+            "issuing_authority": "北京市公安局东城分局", "valid_from": "2020-01-01",
+            "valid_until": "2040-01-01", "photo": chip_photo(CHIP)}
+
+
+@pytest.fixture
+def reader_file(tmp_path: Path, unsigned_reader_record: dict[str, Any]) -> Path:
+    """What the counter's card reader gave: the record signed now by the test reader of
+    the outlet "Counter" (the page forwards it as it is)."""
+    from reader_keys import signed
+
+    path = tmp_path / "reader-record.json"
+    path.write_text(json.dumps(signed(unsigned_reader_record, "Counter"), ensure_ascii=False),
+                    encoding="utf-8")
     return path
 
 
@@ -562,12 +574,14 @@ def _lock(server: Server, reader: Path) -> None:
     ctx = server.app.state.context
     with ctx.uow() as tx:
         agent = next(a for a in tx.accounts.list_agents() if a.name == "agent")
+    from reader_keys import signed
+
     expired = {**json.loads(reader.read_text(encoding="utf-8")),
                "valid_from": "2000-01-01", "valid_until": "2020-01-01"}
     for _ in range(5):
         reg = start_registration(ctx, actor=agent, consent=True, language="ug")
         r = run_document(ctx, server.app.state.models, actor=agent, registration_id=reg.id,
-                         submission=ReaderRecord(record=expired))
+                         submission=ReaderRecord(record=signed(expired, "Counter")))
         assert not r.passed, r
 
 

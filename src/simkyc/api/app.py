@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import FastAPI
@@ -32,6 +33,9 @@ from simkyc.config import Settings
 from simkyc.domain.policy import DEFAULT_POLICY, DecisionPolicy
 from simkyc.runtime import ModelRegistry, Runtime, build_runtime
 from simkyc.services.accounts import FailureThrottle
+from simkyc.services.policy_doc import policy_warnings
+
+log = logging.getLogger("simkyc.api")
 
 
 def _operation_id(route: APIRoute) -> str:
@@ -50,6 +54,8 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
                               "1:1 face verification only; clients see pass/fail and reasons. "
                               "Every error is {\"error\": <code>, \"detail\": <text>}.",
                   generate_unique_id_function=_operation_id, lifespan=lifespan)
+    for warning in policy_warnings(runtime.context.policy):
+        log.warning("policy: %s", warning)
     app.state.settings = settings
     app.state.runtime = runtime
     app.state.engine = runtime.engine  # one engine (and pool) per process

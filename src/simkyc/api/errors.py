@@ -4,7 +4,8 @@
 translated UI can show it); ``detail`` a readable English reason. Nothing a
 client sent is echoed back beyond a field's name. A lockout adds ``until``, a
 throttle ``retry_after_s`` (and a ``Retry-After`` header), a refused phone
-number or ICCID (``service_invalid``, 422) its ``reasons`` and ``messages``.
+number or ICCID (``service_invalid``, 422) and a refused card-reader record
+(``reader_record_refused``, 422) their ``reasons`` and ``messages``.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from simkyc.domain.errors import (
     NotFoundError,
     PermissionDenied,
     RateLimitedError,
+    ReaderRecordRefusedError,
     ServiceInvalidError,
     SimkycError,
     UnsupportedMediaError,
@@ -55,6 +57,7 @@ STATUS: list[tuple[type[SimkycError], int]] = [
     (MediaTooLargeError, 413),
     (UnsupportedMediaError, 415),
     (ServiceInvalidError, 422),
+    (ReaderRecordRefusedError, 422),
     (InputError, 400),
     (AuthenticationError, 401),
     (PermissionDenied, 403),
@@ -196,7 +199,7 @@ def install_error_handlers(app: FastAPI) -> None:
             extra["until"] = exc.until.isoformat(timespec="seconds") if exc.until else None
         if isinstance(exc, RateLimitedError):
             extra["retry_after_s"] = round(exc.retry_after_s, 1)
-        if isinstance(exc, ServiceInvalidError):
+        if isinstance(exc, ServiceInvalidError | ReaderRecordRefusedError):
             from simkyc.i18n import reason_text
 
             extra["reasons"] = list(exc.reasons)

@@ -2,7 +2,8 @@
 
 The media come from the test-media generators of the source checkout
 (``tests/media/``): a card-reader record whose chip photo is cut from the
-photo, a liveness video of the photo performing a drawn challenge under the
+photo, signed by the demo's card reader (a fixed, public key; ``reader.pub``),
+a liveness video of the photo performing a drawn challenge under the
 screen's colours, the digits read by espeak-ng in the chosen language with the
 face speaking them (one WebM, as a browser records it), and a live capture.
 Everything is seeded, so one seed gives the same bundle.
@@ -46,6 +47,21 @@ def _id_number(rng: random.Random) -> str:
 
     body = f"11010119900101{2 * rng.randrange(50, 500):03d}"
     return body + ric.calc_check_digit(body + "0")  # it drops the last character
+
+
+#: The demo's card reader: a fixed, public key (the demo signs with it; never enroll it on
+#: a real service).
+DEMO_READER_ID = "demo-reader"
+
+
+def demo_reader_key() -> Any:
+    """The demo reader's Ed25519 private key (derived from a public constant)."""
+    import hashlib
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    return Ed25519PrivateKey.from_private_bytes(
+        hashlib.sha256(b"simkyc demo card reader (public, not secret)").digest())
 
 
 def _chip_photo(rgb: Any) -> bytes:
@@ -94,8 +110,17 @@ def make_bundle(folder: Path, *, language: str = "cmn", photo: Path | None = Non
               "address": "北京市东城区示例路1号", "id_number": _id_number(rng),
               "issuing_authority": "北京市公安局东城分局", "valid_from": "2020-01-01",
               "valid_until": date(now.year + 10, 1, 1).isoformat(),
-              "photo": base64.b64encode(_chip_photo(rgb)).decode()}
+              "photo": base64.b64encode(_chip_photo(rgb)).decode(),
+              "reader": {"vendor": "simkyc", "model": "demo reader", "serial": "0"}}
+    from cryptography.hazmat.primitives import serialization
+
+    from simkyc.document.reader_signature import sign_record
+
+    key = demo_reader_key()
+    record = sign_record(record, key, DEMO_READER_ID, read_at=now)
     (folder / "reader.json").write_text(json.dumps(record, ensure_ascii=False, indent=1))
+    (folder / "reader.pub").write_bytes(key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
 
     lc = issue_challenge(rng, now=now, policy=DEFAULT_POLICY.liveness, screen_colours=12)
     vc = new_challenge(language, "demo", rng=rng, now=now, policy=DEFAULT_POLICY.voice)
@@ -115,4 +140,4 @@ def make_bundle(folder: Path, *, language: str = "cmn", photo: Path | None = Non
     return challenge
 
 
-__all__ = ["DIGIT_LANGUAGES", "make_bundle"]
+__all__ = ["DEMO_READER_ID", "DIGIT_LANGUAGES", "demo_reader_key", "make_bundle"]

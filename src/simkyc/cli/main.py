@@ -21,6 +21,7 @@ from simkyc.cli import (
     checks_voice,
     compliance,
     keys,
+    readers,
     records,
     verify,
     worker,
@@ -68,6 +69,7 @@ records.register(app)
 worker.register(app)
 compliance.register(app)
 keys.register(app)
+readers.register(app)
 
 
 def quiet_native_logs() -> None:

@@ -62,12 +62,14 @@ def policy_show(file: Path | None = typer.Option(None, "--file",
                                                       "one, SIMKYC_POLICY_FILE).")) -> None:
     """The whole effective policy as TOML (defaults filled in), and its SHA-256."""
     from simkyc.adapters.policy_file import policy_toml
-    from simkyc.services.policy_doc import policy_sha256
+    from simkyc.services.policy_doc import policy_sha256, policy_warnings
 
     try:
         policy = _policy(file)
     except SimkycError as exc:
         fail(str(exc))
+    for warning in policy_warnings(policy):
+        typer.echo(f"warning: {warning}", err=True)
     typer.echo(f"# sha256 = {policy_sha256(policy)}")
     typer.echo(policy_toml(policy), nl=False)
 
@@ -77,7 +79,7 @@ def policy_validate(file: Path = typer.Argument(..., help="The TOML policy file.
                     as_json: bool = typer.Option(False, "--json")) -> None:
     """Exit 0 when the file is a valid policy, 1 with the first problem when not."""
     from simkyc.adapters.policy_file import load_policy_file
-    from simkyc.services.policy_doc import policy_sha256
+    from simkyc.services.policy_doc import policy_sha256, policy_warnings
 
     try:
         policy = load_policy_file(file)
@@ -88,9 +90,14 @@ def policy_validate(file: Path = typer.Argument(..., help="The TOML policy file.
         else:
             typer.echo(f"invalid: {msg}")
         raise typer.Exit(EXIT_FAILED) from None
-    out = {"valid": True, "version": policy.version, "sha256": policy_sha256(policy)}
+    warnings = policy_warnings(policy)
+    out = {"valid": True, "version": policy.version, "sha256": policy_sha256(policy),
+           "warnings": warnings}
     typer.echo(dumps(out) if as_json else f"valid: version {policy.version}, "
                                           f"sha256 {out['sha256']}")
+    if not as_json:
+        for warning in warnings:
+            typer.echo(f"warning: {warning}", err=True)
 
 
 @policy_app.command("hash")

@@ -3,6 +3,8 @@
 ``verify`` reads one customer's recorded session from a folder:
 
     document.jpg (or .png / .webp)  or  reader.json     the identity document
+    reader.pub                                          with reader.json: the public key of
+                                                        the reader that signed it (PEM)
     liveness.webm | liveness.mp4                        the liveness video
     voice.webm | voice.wav | voice.ogg                  the spoken digits (a WebM also
                                                         carries the video recorded with it)
@@ -67,6 +69,19 @@ def _json(path: Path) -> Any:
         raise InputError(f"{path.name}: not valid JSON ({exc})") from None
 
 
+def _reader_key(path: Path) -> bytes | None:
+    """``reader.pub`` (PEM or base64 of the raw key), when the bundle has one."""
+    if not path.is_file():
+        return None
+    from simkyc.document.reader_signature import load_public_key
+
+    data = _read(path)
+    try:
+        return load_public_key(data)
+    except InputError as exc:
+        raise InputError(f"reader.pub: {exc}") from None
+
+
 def load_bundle(folder: Path) -> Any:
     """The :class:`~simkyc.services.offline.Bundle` in ``folder``; InputError naming a file."""
     from simkyc.services.offline import Bundle, BundleChallenge
@@ -95,6 +110,7 @@ def load_bundle(folder: Path) -> Any:
                      else voice_bytes if voice.suffix == ".webm" else None),
         document_image=_read(document) if document is not None else None,
         reader_record=_json(reader) if reader is not None else None,
+        reader_public_key=_reader_key(folder / "reader.pub"),
         live_image=_read(live) if live is not None else None)
 
 

@@ -35,8 +35,14 @@ MRZ_REASONS: tuple[str, ...] = (
 COMMON_REASONS: tuple[str, ...] = (
     "document_expired", "document_kind_mismatch", "photo_missing", "under_minimum_age")
 
+#: A card-reader record refused for its origin (signature, device, freshness, replay).
+READER_REASONS: tuple[str, ...] = (
+    "reader_unsigned", "reader_unknown", "reader_revoked", "reader_wrong_outlet",
+    "reader_bad_signature", "reader_stale", "reader_clock_ahead", "reader_replayed",
+)
+
 #: Every code, in the order above.
-REASONS: tuple[str, ...] = CN_ID_REASONS + MRZ_REASONS + COMMON_REASONS
+REASONS: tuple[str, ...] = CN_ID_REASONS + MRZ_REASONS + COMMON_REASONS + READER_REASONS
 
 __all__ = ["CN_ID_REASONS", "COMMON_REASONS", "ID_NUMBER_ERRORS", "MRZ_CHECKS", "MRZ_REASONS",
-           "REASONS"]
+           "READER_REASONS", "REASONS"]

@@ -43,6 +43,8 @@ class Permission(enum.StrEnum):
     """Compliance statistics of every outlet, findings, spot checks, the ledger, reports."""
     MANAGE_COMPLIANCE = "manage_compliance"
     """Detect patterns, queue and review spot checks, add ledger entries, outlet hours."""
+    MANAGE_READERS = "manage_readers"
+    """Enroll and revoke card readers (a supervisor: at their own outlet only)."""
     READ_OWN_OUTLET_STATS = "read_own_outlet_stats"
     """Compliance statistics of one's own outlet (nothing else of compliance)."""
 
@@ -52,12 +54,13 @@ P = Permission
 ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = {
     Role.AGENT: frozenset({P.RUN_REGISTRATIONS, P.END_SERVICES}),
     Role.SUPERVISOR: frozenset({P.RUN_REGISTRATIONS, P.APPROVE_OVERRIDE, P.LIFT_LOCKOUT,
-                                P.END_SERVICES}),
+                                P.END_SERVICES, P.MANAGE_READERS}),
     Role.COMPLIANCE: frozenset({P.READ_ANY_REGISTRATION, P.READ_EVIDENCE, P.READ_AUDIT,
                                 P.SUBJECT_RIGHTS}),
     Role.AUDITOR: frozenset({P.READ_ANY_REGISTRATION, P.READ_AUDIT}),
     Role.ADMIN: frozenset({P.READ_ANY_REGISTRATION, P.READ_AUDIT, P.DESTROY_KEYS,
-                           P.MANAGE_ACCOUNTS, P.END_SERVICES, P.MANAGE_DELIVERY}),
+                           P.MANAGE_ACCOUNTS, P.END_SERVICES, P.MANAGE_DELIVERY,
+                           P.MANAGE_READERS}),
 }
 
 # Compliance (issue 17): officers everything, auditors read, registrars their outlet's figures.

@@ -9,7 +9,8 @@ status beside each is what the API answers.
     ├── InputError                   invalid_input         400  bad input: unreadable, wrong format (CLI exit 2)
     │   ├── UnsupportedMediaError    unsupported_media_type 415 wrong content type / container / codec
     │   ├── MediaTooLargeError       payload_too_large     413  bytes, pixels, frames or duration above a limit
-    │   └── ServiceInvalidError      service_invalid       422  a phone number or ICCID that fails its check
+    │   ├── ServiceInvalidError      service_invalid       422  a phone number or ICCID that fails its check
+    │   └── ReaderRecordRefusedError reader_record_refused 422  a card-reader record without a valid signature
     ├── AuthenticationError          unauthorized          401  no, unknown, revoked or expired credentials
     ├── PermissionDenied             forbidden             403  the actor's role may not do this
     │   └── CsrfError                csrf_failed           403  a cookie-authenticated change without its CSRF token
@@ -64,6 +65,20 @@ class ServiceInvalidError(InputError):
                  language: str | None = None) -> None:
         super().__init__(message)
         self.reasons = reasons
+        self.language = language
+
+
+class ReaderRecordRefusedError(InputError):
+    """A card-reader record whose origin cannot be proved (unsigned, unknown, revoked or
+    another outlet's device, a bad signature, stale, or already used); ``reason`` is its
+    reason code (``reason.<code>``), ``language`` the customer's, for its text."""
+
+    code = "reader_record_refused"
+
+    def __init__(self, message: str, *, reason: str, language: str | None = None) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.reasons: tuple[str, ...] = (reason,)
         self.language = language
 
 
@@ -178,6 +193,7 @@ __all__ = [
     "NotFoundError",
     "PermissionDenied",
     "RateLimitedError",
+    "ReaderRecordRefusedError",
     "ServiceInvalidError",
     "SimkycError",
     "UnsupportedMediaError",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from datetime import datetime
 
 
 class Role(enum.StrEnum):
@@ -45,4 +46,23 @@ class Agent:
     active: bool = True
 
 
-__all__ = ["Agent", "Operator", "Outlet", "Role"]
+@dataclass(frozen=True)
+class ReaderDevice:
+    """An enrolled identity-card reader: it signs its records with an Ed25519 key whose
+    public half (``public_key``, raw 32 bytes) is kept here; bound to one outlet."""
+
+    device_id: str
+    outlet_id: str
+    public_key: bytes
+    enrolled_at: datetime
+    enrolled_by: str | None = None
+    revoked_at: datetime | None = None
+    revoked_by: str | None = None
+    outlet_name: str | None = None
+
+    def is_revoked(self, now: datetime) -> bool:
+        """Whether the device is revoked at ``now``."""
+        return self.revoked_at is not None and self.revoked_at <= now
+
+
+__all__ = ["Agent", "Operator", "Outlet", "ReaderDevice", "Role"]

@@ -25,6 +25,18 @@ class DocumentPolicy:
     #: Photos larger than this (longer side, pixels) are downscaled for OCR only
     #: (a phone photo is ~4000 px; a card needs ~1000 px to read).
     ocr_max_side_px: int = 1600
+    #: Card-reader records: ``signed`` (a record must carry the Ed25519 signature of an
+    #: enrolled, unrevoked reader of the registration's outlet, be fresh and unused) or
+    #: ``unsigned`` (accepted without proof of origin: development only).
+    reader_records: str = "signed"
+    #: A signed record's ``reader.read_at`` may be at most this old (seconds) ...
+    reader_max_age_seconds: int = 600
+    #: ... and at most this far ahead of the server clock (seconds of clock skew).
+    reader_clock_skew_seconds: int = 60
+
+
+#: The values of ``document.reader_records``.
+READER_RECORD_MODES = ("signed", "unsigned")
 
 
 @dataclass(frozen=True)
@@ -424,6 +436,7 @@ __all__ = [
     "FacePolicy",
     "LivenessPolicy",
     "OPERATOR_PROFILE",
+    "READER_RECORD_MODES",
     "RECORD_FIELDS",
     "REGULATOR_PROFILE",
     "RegistrationPolicy",

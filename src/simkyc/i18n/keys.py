@@ -26,7 +26,7 @@ ERROR_CODES: tuple[str, ...] = (
     "not_found", "conflict", "illegal_transition", "challenge_rejected", "evidence_destroyed",
     "evidence_unreadable", "payload_too_large", "unsupported_media_type", "locked_out",
     "too_many_requests", "internal_error", "method_not_allowed", "configuration_error",
-    "csrf_failed", "service_invalid",
+    "csrf_failed", "service_invalid", "reader_record_refused",
 )
 
 #: Liveness prompts besides one per action: looking ahead between actions, the still

@@ -93,6 +93,9 @@ class Bundle:
     document_image: bytes | None = None
     reader_record: dict[str, Any] | None = None
     live_image: bytes | None = None
+    #: The public key (raw 32 bytes) of the reader that signed ``reader_record``
+    #: (``reader.pub``): enrolled in the throw-away context before the steps run.
+    reader_public_key: bytes | None = None
 
 
 @dataclass(frozen=True)
@@ -133,6 +136,15 @@ def verify_bundle(ctx: ServiceContext, models: StageModels, *, actor: Agent,
     if (bundle.document_image is None) == (bundle.reader_record is None):
         raise InputError("the bundle needs exactly one of document.jpg and reader.json")
     c = bundle.challenge
+    if bundle.reader_public_key is not None and actor.outlet_id is not None:
+        from simkyc.document.reader_signature import signature_of
+        from simkyc.services.readers import enroll_reader
+
+        signer = None
+        if isinstance(bundle.reader_record, dict) and "signature" in bundle.reader_record:
+            signer = _about("reader.json", lambda: signature_of(bundle.reader_record or {}))
+        enroll_reader(ctx, outlet=actor.outlet_id, public_key=bundle.reader_public_key,
+                      device_id=signer.device_id if signer else None)
     reg = start_registration(ctx, actor=actor, consent=True, language=c.language)
     rid = reg.id
     results: list[StepResult] = []
@@ -142,7 +154,7 @@ def verify_bundle(ctx: ServiceContext, models: StageModels, *, actor: Agent,
         return not result.passed
 
     doc = (DocumentPhoto(image=bundle.document_image) if bundle.document_image is not None
-           else ReaderRecord(record=bundle.reader_record or {}))
+           else ReaderRecord(record=bundle.reader_record or {}, recorded=True))
     doc_file = "document photo" if bundle.document_image is not None else "reader.json"
     stopped = done(_about(doc_file, lambda: run_document(
         ctx, models, actor=actor, registration_id=rid, submission=doc)))

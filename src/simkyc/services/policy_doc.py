@@ -25,7 +25,7 @@ from typing import Any
 
 from simkyc.domain.errors import ConfigurationError
 from simkyc.domain.evidence import EvidenceKind
-from simkyc.domain.policy import RECORD_FIELDS, DecisionPolicy
+from simkyc.domain.policy import READER_RECORD_MODES, RECORD_FIELDS, DecisionPolicy
 
 SINK_KINDS = ("webhook", "directory")
 #: Numeric keys that may be negative (angles, lags, HOG scores).
@@ -127,8 +127,15 @@ def _check_compliance(policy: DecisionPolicy, source: str) -> None:
 
 
 def _check(policy: DecisionPolicy, source: str) -> None:
-    """Rules across keys: the delivery set-up, the retention kinds, the compliance rates."""
+    """Rules across keys: the reader records, the delivery set-up, the retention kinds,
+    the compliance rates."""
     _check_compliance(policy, source)
+    doc = policy.document
+    if doc.reader_records not in READER_RECORD_MODES:
+        raise ConfigurationError(f"{source}: document.reader_records must be one of "
+                                 f"{', '.join(READER_RECORD_MODES)} (not {doc.reader_records!r})")
+    if doc.reader_max_age_seconds < 1:
+        raise ConfigurationError(f"{source}: document.reader_max_age_seconds must be at least 1")
     d = policy.delivery
     kinds = {k.value for k in EvidenceKind}
     profiles = {}
@@ -175,6 +182,16 @@ def _check(policy: DecisionPolicy, source: str) -> None:
                                  "at least 1")
 
 
+def policy_warnings(policy: DecisionPolicy) -> list[str]:
+    """What an operator should know before running ``policy`` in production."""
+    out = []
+    if policy.document.reader_records == "unsigned":
+        out.append("document.reader_records = \"unsigned\": card-reader records are accepted "
+                   "without a reader's signature (anyone can type one); do not use in "
+                   "production")
+    return out
+
+
 def profile_named(policy: DecisionPolicy, name: str) -> Any:
     for p in policy.delivery.profiles:
         if p.name == name:
@@ -188,5 +205,6 @@ __all__ = [
     "policy_document",
     "policy_from_document",
     "policy_sha256",
+    "policy_warnings",
     "profile_named",
 ]

@@ -24,7 +24,7 @@ from typing import Any, Protocol
 
 from simkyc.domain.evidence import EvidenceKind, EvidenceRef
 from simkyc.domain.jobs import Job
-from simkyc.domain.parties import Agent, Outlet, Role
+from simkyc.domain.parties import Agent, Outlet, ReaderDevice, Role
 from simkyc.domain.registration import Registration
 from simkyc.domain.results import StageOutcome
 from simkyc.services.records_ports import Outbox, Records, Services, Tombstones
@@ -74,6 +74,7 @@ class Accounts(Protocol):
     def get_or_create_outlet(self, *, outlet_name: str, operator_name: str,
                              new_id: str) -> Outlet: ...
     def get_outlet(self, *, outlet_id: str) -> Outlet: ...
+    def find_outlet(self, *, name_or_id: str) -> Outlet | None: ...
     def add_agent(self, *, agent_id: str, name: str, role: Role, outlet_id: str | None,
                   now: datetime) -> Agent: ...
     def get_agent(self, *, agent_id: str) -> Agent: ...
@@ -204,6 +205,18 @@ class Sessions(Protocol):
     def count_open(self, *, agent_id: str, now: datetime) -> int: ...
 
 
+class ReaderDevices(Protocol):
+    """Enrolled card readers and the signed records already used."""
+
+    def add(self, *, device: ReaderDevice) -> None: ...
+    def get(self, *, device_id: str) -> ReaderDevice | None: ...
+    def all(self) -> list[ReaderDevice]: ...
+    def revoke(self, *, device_id: str, now: datetime, by: str | None) -> ReaderDevice: ...
+    def used(self, *, signature_sha256: str) -> bool: ...
+    def use(self, *, signature_sha256: str, device_id: str, registration_id: str,
+            now: datetime) -> bool: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction with a repository per aggregate (see the module docstring)."""
 
@@ -222,6 +235,7 @@ class UnitOfWork(Protocol):
     tombstones: Tombstones
     jobs: Jobs
     sessions: Sessions
+    readers: ReaderDevices
 
     def lock_subject(self, subject_id_hash: str) -> None:
         """Serialise every transaction that applies a rule to this identity until commit."""
@@ -280,6 +294,7 @@ __all__ = [
     "Lockouts",
     "PasswordRecord",
     "RandomSource",
+    "ReaderDevices",
     "Registrations",
     "StageModels",
     "Sessions",

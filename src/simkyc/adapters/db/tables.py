@@ -346,6 +346,31 @@ class SignInFailureRow(Base):
 
 Index("ix_sign_in_failures_user_at", SignInFailureRow.username_sha256, SignInFailureRow.at)
 
+class ReaderDeviceRow(Base):
+    """An enrolled card reader: its Ed25519 public key (raw 32 bytes, base64url) and the
+    outlet it reads cards at; a revoked reader's records are refused from ``revoked_at``."""
+
+    __tablename__ = "reader_devices"
+    device_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    outlet_id: Mapped[str] = mapped_column(ForeignKey("outlets.id"), index=True)
+    public_key: Mapped[str] = mapped_column(String(64), unique=True)
+    enrolled_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    enrolled_by: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    revoked_by: Mapped[str | None] = mapped_column(String(32), nullable=True)
+
+
+class ReaderRecordUseRow(Base):
+    """A signed reader record accepted once: its signature's SHA-256 (the primary key
+    refuses a second use, also between concurrent requests)."""
+
+    __tablename__ = "reader_record_uses"
+    signature_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    device_id: Mapped[str] = mapped_column(String(64))
+    registration_id: Mapped[str] = mapped_column(String(32), index=True)
+    used_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 __all__ = [
     "AgentRow",
     "AuditHeadRow",
@@ -361,6 +386,8 @@ __all__ = [
     "OutboxRow",
     "OutletRow",
     "PasswordRow",
+    "ReaderDeviceRow",
+    "ReaderRecordUseRow",
     "RecordRow",
     "RegistrationRow",
     "ServiceRow",

@@ -31,6 +31,7 @@ from simkyc.adapters.db.repositories import (
     SqlStageResults,
 )
 from simkyc.adapters.db.repositories.compliance import SqlCompliance
+from simkyc.adapters.db.repositories.readers import SqlReaderDevices
 from simkyc.adapters.db.repositories.records import (
     SqlOutbox,
     SqlRecords,
@@ -66,6 +67,7 @@ class SqlUnitOfWork:
         self.jobs = SqlJobs(s)
         self.compliance = SqlCompliance(s)
         self.sessions = SqlSessions(s)
+        self.readers = SqlReaderDevices(s)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

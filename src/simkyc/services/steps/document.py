@@ -16,7 +16,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from simkyc.domain.errors import IllegalTransitionError
+from simkyc.domain.errors import IllegalTransitionError, ReaderRecordRefusedError
 from simkyc.domain.evidence import EvidenceKind
 from simkyc.domain.parties import Agent
 from simkyc.domain.registration import RegistrationStatus
@@ -44,9 +44,14 @@ class DocumentPhoto:
 
 @dataclass(frozen=True)
 class ReaderRecord:
-    """What an identity-card reader SDK returned (``reader_record.schema.json``)."""
+    """What an identity-card reader SDK returned (``reader_record.schema.json``).
+
+    ``recorded``: a recorded session verified offline (``simkyc verify``): the
+    freshness window of ``reader.read_at`` does not apply (every other check does).
+    """
 
     record: dict[str, Any]
+    recorded: bool = False
 
 
 def subject_of(reading: Any) -> str | None:
@@ -74,6 +79,7 @@ def run_document(ctx: ServiceContext, models: StageModels, *, actor: Agent,
         return begun.replay
     on = ctx.clock().date()
     evidence: list[NewEvidence]
+    origin: tuple[str, str] | None = None
     if isinstance(submission, DocumentPhoto):
         from simkyc.document import read_document
 
@@ -83,7 +89,11 @@ def run_document(ctx: ServiceContext, models: StageModels, *, actor: Agent,
         evidence = [NewEvidence(EvidenceKind.DOCUMENT_IMAGE, blob.mime, blob.data)]
     else:
         from simkyc.document import check_reader_record
+        from simkyc.services.readers import check_origin
 
+        if begun.registration.status is RegistrationStatus.STARTED:
+            origin = check_origin(ctx, submission.record, begun.registration,
+                                  actor_id=actor.id, check_freshness=not submission.recorded)
         reading = check_reader_record(submission.record, on=on, policy=ctx.policy)
         evidence = [NewEvidence(EvidenceKind.READER_RECORD, "application/json", raw)]
     identity = reading.kind in IDENTITY_KINDS
@@ -107,14 +117,27 @@ def run_document(ctx: ServiceContext, models: StageModels, *, actor: Agent,
                           details={"kind": reading.kind,
                                    "photo_found": reading.photo is not None})
 
-    rec = record_step(
-        ctx, actor=actor, registration_id=registration_id, step=STEP,
-        outcome=reading.to_outcome(), evidence=evidence,
-        move=identity or not reading.accepted,
-        subject=subject if reading.accepted else None,
-        failure_subject=None if reading.accepted else subject,
-        result=result, idempotency_key=idempotency_key, request_sha256=digest,
-        only_from=RegistrationStatus.STARTED if identity else None)
+    def keep(tx: Any, reg: Any, passed: bool) -> None:
+        if origin is not None:
+            from simkyc.services.readers import keep_use
+
+            keep_use(tx, reg, origin, ctx.clock())
+
+    try:
+        rec = record_step(
+            ctx, actor=actor, registration_id=registration_id, step=STEP,
+            outcome=reading.to_outcome(), evidence=evidence,
+            move=identity or not reading.accepted,
+            subject=subject if reading.accepted else None,
+            failure_subject=None if reading.accepted else subject,
+            result=result, idempotency_key=idempotency_key, request_sha256=digest,
+            only_from=RegistrationStatus.STARTED if identity else None, on_recorded=keep)
+    except ReaderRecordRefusedError as exc:  # a concurrent request used the record first
+        from simkyc.services.readers import refused
+
+        refused(ctx, begun.registration, exc, getattr(submission, "record", None),
+                actor_id=actor.id)
+        raise
     return result(rec.registration, rec.passed, rec.reasons)
 
 

@@ -122,6 +122,8 @@ function progressTo(percent) {
 
 /** Customer words for an API error (its code's text in the customer's language). */
 function errorText(err) {
+  // A refused card-reader record (422 reader_record_refused) says why: unsigned, revoked, stale ...
+  if (err instanceof ApiError && err.code === "reader_record_refused" && err.body && (err.body.messages || []).length) return err.body.messages.join(" ");
   if (err instanceof ApiError && err.code && state.custCat[`error.${err.code}`]) return state.custCat[`error.${err.code}`];
   return err.message || String(err);
 }

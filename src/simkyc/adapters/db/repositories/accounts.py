@@ -49,6 +49,12 @@ class SqlAccounts(Repository):
             raise NotFoundError(f"outlet {outlet_id} not found")
         return Outlet(id=row.id, operator_id=row.operator_id, name=row.name)
 
+    def find_outlet(self, *, name_or_id: str) -> Outlet | None:
+        row = self.session.scalar(select(OutletRow).where(OutletRow.name == name_or_id)) \
+            or self.session.get(OutletRow, name_or_id)
+        return None if row is None else Outlet(id=row.id, operator_id=row.operator_id,
+                                               name=row.name)
+
     def add_agent(self, *, agent_id: str, name: str, role: Role, outlet_id: str | None,
                   now: datetime) -> Agent:
         self.session.add(AgentRow(id=agent_id, name=name, role=role.value, outlet_id=outlet_id,
