@@ -80,19 +80,17 @@ REGISTERED = "registered"
 LIVENESS = "liveness"
 
 
-def _liveness_challenges(period: Period) -> Any:
-    """One row per registration of ``period`` that was issued a liveness challenge:
-    ``registration_id`` and ``no_flash`` (1 when any of its liveness challenges was the
-    no-flash one, whose payload records ``"flash": false``; challenge rows are never
-    deleted). Narrowed to the period's registrations inside, so the grouping reads only
-    their challenges (by the index on ``registration_id``)."""
+def _reached_liveness(period: Period, *, no_flash: bool = False) -> ColumnElement[bool]:
+    """A registration was issued a liveness challenge (``no_flash``: one without the
+    screen-colour flash, whose payload records ``"flash": false``; challenge rows are
+    never deleted). An uncorrelated ``IN``: PostgreSQL hashes the ids once, SQLite builds
+    a temporary index; challenges are issued after their registration starts, so those
+    issued before the period are left out."""
     c = ChallengeRow
-    no_flash = c.payload["flash"].as_boolean().is_(False)
-    return (select(c.registration_id.label("registration_id"),
-                   func.max(case((no_flash, 1), else_=0)).label("no_flash"))
-            .join(R, R.id == c.registration_id)
-            .where(c.kind == LIVENESS, _in_period(period))
-            .group_by(c.registration_id).subquery())
+    ids = select(c.registration_id).where(c.kind == LIVENESS, c.issued_at >= period.start)
+    if no_flash:
+        ids = ids.where(c.payload["flash"].as_boolean().is_(False))
+    return R.id.in_(ids)
 
 
 def _in_period(period: Period) -> ColumnElement[bool]:
@@ -129,20 +127,19 @@ class SqlCompliance(Repository):
         aggregated once per (outlet, agent) pair in SQL and summed up to each scope here
         (counts add up); median and p95 per scope from one query (GROUPING SETS on
         PostgreSQL). One join and group replaces an EXISTS probe per kind and scope.
-        The liveness challenges join the same pass, pre-grouped to one row per
-        registration (reached liveness, and whether it was the no-flash challenge)."""
+        The liveness challenges join the same pass (usually one per registration, so
+        the rows barely multiply): reached liveness, and whether one was the no-flash
+        challenge."""
         o, a, e = R.outlet_id, R.agent_id, EvidenceRow
-        lc = _liveness_challenges(period)
         has = [func.max(case((e.kind == kind, 1), else_=0)).label(f"has_{kind}")
                for kind in required]
         per_registration = (
             select(o.label("outlet"), a.label("agent"), R.status.label("status"),
                    R.assisted_override.label("override"),
-                   func.max(case((lc.c.registration_id.is_not(None), 1), else_=0))
-                   .label("liveness"),
-                   func.max(func.coalesce(lc.c.no_flash, 0)).label("no_flash"), *has)
-            .outerjoin(e, e.registration_id == R.id)
-            .outerjoin(lc, lc.c.registration_id == R.id).where(_in_period(period))
+                   case((_reached_liveness(period), 1), else_=0).label("liveness"),
+                   case((_reached_liveness(period, no_flash=True), 1), else_=0)
+                   .label("no_flash"), *has)
+            .outerjoin(e, e.registration_id == R.id).where(_in_period(period))
             .group_by(R.id, o, a, R.status, R.assisted_override)).subquery()
         x = per_registration.c
         registered = x.status == REGISTERED
@@ -369,20 +366,19 @@ class SqlCompliance(Repository):
     def agent_no_flash(self, *, period: Period) -> list[AgentNoFlash]:
         """Per agent: registrations of the period that reached liveness (counted in SQL),
         and the ids of those given the no-flash challenge (the only rows read)."""
-        lc = _liveness_challenges(period)
         totals = self.session.execute(
             select(R.agent_id, func.min(R.outlet_id), func.count(), func.min(R.created_at),
                    func.max(R.created_at))
-            .join(lc, lc.c.registration_id == R.id).where(_in_period(period))
+            .where(_in_period(period), _reached_liveness(period))
             .group_by(R.agent_id)).all()
         no_flash: dict[str, list[str]] = defaultdict(list)
         for agent, rid in self.session.execute(
-                select(R.agent_id, R.id).join(lc, lc.c.registration_id == R.id)
-                .where(_in_period(period), lc.c.no_flash == 1)):
+                select(R.agent_id, R.id)
+                .where(_in_period(period), _reached_liveness(period, no_flash=True))):
             no_flash[agent].append(rid)
         return [AgentNoFlash(
             agent_id=agent, outlet_id=outlet, reached_liveness=int(n),
-            no_flash=tuple(sorted(no_flash.get(agent, []))),
+            no_flash=tuple(sorted(no_flash.get(agent, ()))),
             first_at=utc_required(first), last_at=utc_required(last))
             for agent, outlet, n, first, last in sorted(totals)]
 
