@@ -73,6 +73,33 @@ def test_one_identity_document_per_registration_under_concurrency(
     assert sum(1 for e in view.evidence if str(e.kind) == "document_photo") == 1
 
 
+def test_one_signed_reader_record_is_used_once_under_concurrency(
+        ctx: Any, people: dict) -> None:
+    """The same signed record sent at once on N registrations: one is accepted, the others
+    are refused as replays (``reader_replayed``) and stay ``started`` with nothing stored."""
+    from simkyc.domain.errors import ReaderRecordRefusedError
+
+    agent = people["agent"][0]
+    rids = [start(ctx, agent, service_id=f"+86138001390{i:02d}") for i in range(N)]
+    models = ModelRegistry()
+    record = ReaderRecord(reader_record(cn_id_number(301)))
+    results = race([
+        (lambda rid=rid: run_document(ctx, models, actor=agent, registration_id=rid,
+                                      submission=record)) for rid in rids])
+    passed = [r for r in results if not isinstance(r, BaseException) and r.passed]
+    refused = _errors(results)
+    assert len(passed) == 1, results
+    assert len(refused) == N - 1 and all(
+        isinstance(e, ReaderRecordRefusedError) and e.reason == "reader_replayed"
+        for e in refused), refused
+    for rid in rids:
+        view = view_registration(ctx, actor=agent, registration_id=rid)
+        if rid == passed[0].registration_id:
+            assert view.status is S.DOCUMENT_CHECKED
+        else:
+            assert view.status is S.STARTED and not view.evidence and not view.stages
+
+
 def _six_ready(ctx: Any, agent: Any, advance: Any, subject: str) -> list[str]:
     rids = [start(ctx, agent, service_id=f"+86138001380{i:02d}") for i in range(N)]
     for rid in rids:

@@ -24,8 +24,14 @@ ID = cn_id_number(777)
 
 
 def _attempt(api: Any, who: str = "agent", *, expired: bool = True) -> Any:
+    from reader_keys import signed
+
     rid = api.post(BASE, json={"consent": True}, headers=api.hdr(who)).json()["id"]
-    record = reader_record(ID, valid_until="2020-06-01" if expired else "2040-01-01")
+    record = reader_record(ID, valid_until="2020-06-01" if expired else "2040-01-01",
+                           outlet=None)
+    # read by the agent's outlet's reader, at the time the service's clock says it is
+    outlet = "Outlet B" if who == "other_agent" else "Outlet A"
+    record = signed(record, outlet, read_at=api.app.state.context.clock())
     return rid, api.post(f"{BASE}/{rid}/document/reader-record", json=record,
                          headers=api.hdr(who))
 

@@ -8,6 +8,12 @@ carries the identity). A refusal (invalid field, expired, under age) rejects
 the registration with its reasons and counts toward the document's lockout.
 Input that cannot be checked (not an image, corrupt, too large, no document
 in the picture, a record without a chip photo) raises and changes nothing.
+
+A reader record must, under the policy ``document.reader_records = "signed"``
+(the default), carry the signature of an enrolled reader of the registration's
+outlet, be fresh and never used before (:func:`simkyc.services.readers.check_origin`);
+otherwise :class:`~simkyc.domain.errors.ReaderRecordRefusedError` (422, audited)
+and nothing changes. The signature's use is kept in the step's own transaction.
 """
 
 from __future__ import annotations
