@@ -413,7 +413,7 @@ class DeliveryPolicy:
 
 @dataclass(frozen=True)
 class DecisionPolicy:
-    version: str = "2026.12-3"
+    version: str = "2026.12-4"
     document: DocumentPolicy = field(default_factory=DocumentPolicy)
     face: FacePolicy = field(default_factory=FacePolicy)
     liveness: LivenessPolicy = field(default_factory=LivenessPolicy)
