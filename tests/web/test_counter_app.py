@@ -328,7 +328,7 @@ def wait_outcome(c: Counter, screen: str) -> None:
         pytest.fail(f"not at {screen}: {c.page.text_content('#notice')}")
 
 
-def liveness_verdict(c: Counter, *, stall_retries: int = 1) -> None:
+def liveness_verdict(c: Counter, *, stall_retries: int = 2) -> None:
     """Wait for the liveness verdict on the voice screen (Start enabled once it passed).
 
     On a machine loaded by other jobs Chromium is starved of CPU at times and its camera
