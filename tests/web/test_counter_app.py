@@ -340,7 +340,7 @@ def wait_outcome(c: Counter, screen: str) -> None:
         pytest.fail(f"not at {screen}: {c.page.text_content('#notice')}")
 
 
-def liveness_verdict(c: Counter, *, stall_retries: int = 1) -> None:
+def liveness_verdict(c: Counter, *, stall_retries: int = 2) -> None:
     """Wait for the liveness verdict on the voice screen (Start enabled once it passed).
 
     On a machine loaded by other jobs Chromium is starved of CPU at times and its camera
@@ -421,6 +421,12 @@ def record_timing(label: str, c: Counter, t_consent: float, t_result: float) -> 
            # Every screen shown and every mark, in seconds from consent.
            "events_s": [[name, round((t - marks["consent"]) / 1000, 2)]
                         for name, t in timings.get("events", []) if t >= marks["consent"]]}
+    # Recorded, and within generous bounds: the targets (45 s, 2 s) are reported in the
+    # README, not asserted (the machine is shared; a loaded run would fail spuriously).
+    assert 0 < out["page_consent_to_result_s"] < 400, out
+    assert 0 < out["last_upload_to_verdict_s"] < 60, out
+    assert {"liveness", "voice", "face_match"} <= {v["step"] for v in out["verdicts_ms"]}, out
+    assert [e for e, _ in out["events_s"]][-1] == "screen:face_match", out
     path = ARTIFACTS / "timings.json"
     seen = json.loads(path.read_text()) if path.exists() else {}
     seen[label] = out

@@ -82,6 +82,10 @@ class ModelRegistry:
         self.voice()
         with self.mesh_factory()(static_image_mode=True, max_num_faces=1):
             pass
+        # The libraries the checks import on first use (~0.8 s of CPU on the first voice
+        # check otherwise: scipy.signal for the syllable count, PyAV for the video).
+        import av  # noqa: F401
+        import scipy.signal  # noqa: F401
 
     def warm_in_background(self) -> threading.Thread:
         """:meth:`warm` in a daemon thread (started; join it to wait). A failure to load

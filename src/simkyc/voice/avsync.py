@@ -24,6 +24,7 @@ carry it.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -49,17 +50,22 @@ class MouthTrack:
 
 
 def mouth_track(frames: Sequence[np.ndarray], timestamps_ms: Sequence[float],
-                open_mesh: Callable[[], Any], *, origin_ms: float | None = None) -> MouthTrack:
+                open_mesh: Callable[[], Any], *, origin_ms: float | None = None,
+                stop: threading.Event | None = None) -> MouthTrack:
     """Measure the mouth opening in each RGB frame with a fresh face mesh from ``open_mesh``.
 
     ``open_mesh``: e.g. ``lambda: simkyc.face.models.open_face_mesh(max_num_faces=1)``.
     ``origin_ms``: the time of the audio's first sample on the frames' clock, so that
     track time 0 is audio time 0 (a recording's video track may start later
-    than its audio); ``None`` takes the first frame as time 0.
+    than its audio); ``None`` takes the first frame as time 0. ``stop``: once set, the
+    remaining frames are left unmeasured (``nan``): the caller no longer needs the track
+    (it runs beside the audio checks, :func:`simkyc.voice.check.check_spoken_digits`).
     """
     out = np.full(len(frames), np.nan, np.float64)
     with open_mesh() as mesh:
         for i, frame in enumerate(frames):
+            if stop is not None and stop.is_set():
+                break
             res = mesh.process(np.ascontiguousarray(frame))
             if not res.multi_face_landmarks:
                 continue
