@@ -17,15 +17,12 @@ Screenshots of every step go to ``tests/web/artifacts/<language>/`` (with
 
 from __future__ import annotations
 
-import base64
 import io
 import json
 import os
 import random
 import shutil
-import socket
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -33,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from testkit import chip_photo, serving
 
 HERE = Path(__file__).resolve().parent
 MEDIA = HERE.parent / "media"
@@ -68,12 +66,6 @@ def predicted_rng(purpose: str, n: int) -> random.Random:
     return random.Random(SEEDS.get(purpose, 0) + n)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @dataclass
 class Server:
     base: str
@@ -84,8 +76,6 @@ class Server:
 def server(tmp_path: Path) -> Iterator[Server]:
     """A real uvicorn server on SQLite, seeded challenges, an agent and a supervisor with
     passwords at one outlet."""
-    import uvicorn
-
     from simkyc.adapters.db.migrate import upgrade
     from simkyc.api.app import create_app
     from simkyc.config import Settings
@@ -107,38 +97,12 @@ def server(tmp_path: Path) -> Iterator[Server]:
     from reader_keys import enroll_test_readers
 
     enroll_test_readers(app.state.context, ["Counter"])  # the counter's card reader
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    for _ in range(100):
-        if srv.started:
-            break
-        time.sleep(0.1)
-    assert srv.started and app.state.warming is not None
-    app.state.warming.join(timeout=120)
-    assert set(app.state.models.loaded()) >= {"face", "document", "voice"}
-    yield Server(f"http://127.0.0.1:{port}", app)
-    srv.should_exit = True
-    thread.join(timeout=10)
+    with serving(app) as base:
+        assert app.state.warming is not None
+        app.state.warming.join(timeout=120)
+        assert set(app.state.models.loaded()) >= {"face", "document", "voice"}
+        yield Server(base, app)
     app.state.engine.dispose()
-
-
-def chip_photo(name: str) -> str:
-    """A 102x126 JPEG portrait like a chip photo, base64 (cropped around the face)."""
-    import dlib
-    from PIL import Image
-
-    from simkyc.media.images import read_image_file
-
-    rgb = read_image_file(FACES / name)
-    d = max(dlib.get_frontal_face_detector()(rgb, 1), key=lambda r: r.area())
-    cx, cy, w = (d.left() + d.right()) / 2, (d.top() + d.bottom()) / 2, d.width() * 1.8
-    box = (int(cx - w / 2), int(cy - w * 0.6), int(cx + w / 2), int(cy + w * 0.65))
-    im = Image.fromarray(rgb).crop(box).resize((102, 126), Image.Resampling.LANCZOS)
-    buf = io.BytesIO()
-    im.save(buf, "JPEG", quality=80)
-    return base64.b64encode(buf.getvalue()).decode()
 
 
 @pytest.fixture(scope="module")
