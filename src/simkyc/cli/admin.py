@@ -12,6 +12,7 @@ from contextlib import contextmanager
 
 import typer
 
+from simkyc.cli.output import cannot_check
 from simkyc.config import Settings
 from simkyc.domain.errors import SimkycError
 from simkyc.domain.parties import Role
@@ -29,19 +30,22 @@ def fail(msg: str) -> None:
 
 
 @contextmanager
-def runtime() -> Iterator[Runtime]:
-    """The runtime for a command; any configuration or database problem is one line, exit 2."""
+def runtime(*, as_json: bool = False) -> Iterator[Runtime]:
+    """The runtime for a command; any configuration or database problem is one line on
+    stderr (and ``{"error": ...}`` on stdout with ``as_json``), exit 2."""
     try:
         settings = Settings()
         rt = build_runtime(settings)
     except SimkycError as exc:
-        fail(str(exc))
+        cannot_check(str(exc), as_json=as_json)
     except Exception as exc:  # noqa: BLE001 - a driver or filesystem error, in one line
-        fail(f"cannot open the database: {str(exc).splitlines()[0] if str(exc) else exc!r}")
+        cannot_check(
+            f"cannot open the database: {str(exc).splitlines()[0] if str(exc) else exc!r}",
+            as_json=as_json)
     try:
         yield rt
     except SimkycError as exc:
-        fail(str(exc))
+        cannot_check(str(exc), as_json=as_json)
     finally:
         rt.close()
 

@@ -20,7 +20,6 @@ from typing import Any
 import typer
 
 from simkyc.cli.output import EXIT_OK, cannot_check, dumps
-from simkyc.config import Settings
 from simkyc.domain.errors import InputError, SimkycError
 from simkyc.domain.parties import ReaderDevice
 
@@ -32,22 +31,11 @@ JSON_OPT = typer.Option(False, "--json", help="Print one JSON object on stdout."
 
 @contextmanager
 def _context(as_json: bool) -> Iterator[Any]:
-    from simkyc.runtime import build_runtime
+    """The service context of a runtime opened as every admin command opens it."""
+    from simkyc.cli.admin import runtime
 
-    try:
-        rt = build_runtime(Settings())
-    except SimkycError as exc:
-        cannot_check(str(exc), as_json=as_json)
-    except Exception as exc:  # noqa: BLE001 - a driver or filesystem error, in one line
-        cannot_check(
-            f"cannot open the database: {str(exc).splitlines()[0] if str(exc) else exc!r}",
-            as_json=as_json)
-    try:
+    with runtime(as_json=as_json) as rt:
         yield rt.context
-    except SimkycError as exc:
-        cannot_check(str(exc), as_json=as_json)
-    finally:
-        rt.close()
 
 
 def _as_dict(d: ReaderDevice) -> dict[str, Any]:
