@@ -95,6 +95,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         return
     url = request.getfixturevalue("pg_url")
     upgrade(url)
+    truncate_all(url)  # a module-scoped fixture (the celery tests) may have left rows
     yield url
     truncate_all(url)
 
@@ -205,17 +206,19 @@ def api(api_settings: Any) -> Iterator[Any]:
     from simkyc.api.app import create_app
 
     app = create_app(api_settings)
-    app.state.context = replace(app.state.context, rng=seeded_rng)
-    people = create_accounts(app.state.context)
-    tokens = {name: token for name, (_, token) in people.items()}
-    with TestClient(app, raise_server_exceptions=False) as client:
-        client.event_hooks = {"request": [], "response": [_read_then_check]}
-        client.tokens = tokens  # type: ignore[attr-defined]
-        client.hdr = lambda name: {"Authorization": f"Bearer {tokens[name]}"}  # type: ignore[attr-defined]
-        client.actor = lambda name: people[name][0]  # type: ignore[attr-defined]
-        client.ctx = app.state.context  # type: ignore[attr-defined]
-        yield client
-    app.state.runtime.close()
+    try:  # closed even when the set-up fails (no connection left for the GC to find)
+        app.state.context = replace(app.state.context, rng=seeded_rng)
+        people = create_accounts(app.state.context)
+        tokens = {name: token for name, (_, token) in people.items()}
+        with TestClient(app, raise_server_exceptions=False) as client:
+            client.event_hooks = {"request": [], "response": [_read_then_check]}
+            client.tokens = tokens  # type: ignore[attr-defined]
+            client.hdr = lambda name: {"Authorization": f"Bearer {tokens[name]}"}  # type: ignore[attr-defined]
+            client.actor = lambda name: people[name][0]  # type: ignore[attr-defined]
+            client.ctx = app.state.context  # type: ignore[attr-defined]
+            yield client
+    finally:
+        app.state.runtime.close()
 
 
 @pytest.fixture

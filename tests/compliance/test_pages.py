@@ -197,8 +197,11 @@ def test_dashboard_and_spot_check_review(server: tuple[str, str, str, Any],
             page.wait_for_selector("body[data-loaded=review]")
             for item in ("document_photo", "best_liveness_frame", "upper_body"):
                 assert page.eval_on_selector(f"#ev-{item}", "e => e.naturalWidth") > 0, item
-            assert page.eval_on_selector("#ev-liveness_video", "e => e.readyState") >= 2
-            assert page.eval_on_selector("#ev-voice_audio", "e => e.readyState") >= 1
+            # the video and the audio decode (the view does not wait for their frames)
+            page.wait_for_function(
+                "document.querySelector('#ev-liveness_video').readyState >= 2"
+                " && document.querySelector('#ev-voice_audio').readyState >= 1",
+                timeout=30_000)
             _save(page, "compliance-spot-check.png", tmp_path)
             page.check("input[name=outcome][value=defect]")
             page.select_option("#defect-category", "procedure_violation")

@@ -165,13 +165,18 @@ function rows(tableId) {
 }
 
 // Resolves once the element has decoded what it shows (the page marks itself loaded then).
+// A media element is ready once its metadata is in (Chromium may stop loading a paused,
+// muted video after its metadata, so ``loadeddata`` can never come); a file the browser
+// cannot play (``error``) or one slower than MEDIA_WAIT_MS does not hold the view back.
+const MEDIA_WAIT_MS = 8000;
+
 function ready(el) {
   if (el.tagName === "IMG") return el.decode().catch(() => undefined);
-  const event = el.tagName === "VIDEO" ? "loadeddata" : "loadedmetadata";
-  if (el.readyState >= (el.tagName === "VIDEO" ? 2 : 1)) return Promise.resolve();
+  if (el.readyState >= 1) return Promise.resolve();
   return new Promise((resolve) => {
-    el.addEventListener(event, resolve, { once: true });
+    el.addEventListener("loadedmetadata", resolve, { once: true });
     el.addEventListener("error", resolve, { once: true });
+    setTimeout(resolve, MEDIA_WAIT_MS);
   });
 }
 
