@@ -103,26 +103,21 @@ BENCH_READER = "bench-reader"
 
 
 def bench_reader_key() -> Any:
-    import hashlib
+    from simkyc.document.reader_signature import simulated_reader_key
 
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
-    return Ed25519PrivateKey.from_private_bytes(
-        hashlib.sha256(b"simkyc bench card reader").digest())
+    return simulated_reader_key("simkyc bench card reader")
 
 
 def enroll_bench_reader(ctx: Any, outlet: str) -> None:
     """Enroll the bench reader at ``outlet`` (name or id) unless it is enrolled already."""
-    from cryptography.hazmat.primitives import serialization
-
+    from simkyc.document.reader_signature import raw_public_key
     from simkyc.services.readers import enroll_reader
 
     with ctx.uow() as tx:
         if tx.readers.get(device_id=BENCH_READER) is not None:
             return
-    raw = bench_reader_key().public_key().public_bytes(serialization.Encoding.Raw,
-                                                       serialization.PublicFormat.Raw)
-    enroll_reader(ctx, outlet=outlet, public_key=raw, device_id=BENCH_READER)
+    enroll_reader(ctx, outlet=outlet, public_key=raw_public_key(bench_reader_key()),
+                  device_id=BENCH_READER)
 
 
 def record_for(media: Media, i: int) -> dict[str, Any]:

@@ -14,20 +14,17 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from simkyc.document.reader_signature import sign_record
+from simkyc.document.reader_signature import raw_public_key, sign_record, simulated_reader_key
 
 
 def reader_key(outlet: str) -> Ed25519PrivateKey:
-    return Ed25519PrivateKey.from_private_bytes(
-        hashlib.sha256(f"simkyc test reader {outlet}".encode()).digest())
+    return simulated_reader_key(f"simkyc test reader {outlet}")
 
 
 def public_key(outlet: str) -> bytes:
-    return reader_key(outlet).public_key().public_bytes(serialization.Encoding.Raw,
-                                                        serialization.PublicFormat.Raw)
+    return raw_public_key(reader_key(outlet))
 
 
 def device_id(outlet: str) -> str:

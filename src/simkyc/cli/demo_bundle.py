@@ -56,12 +56,9 @@ DEMO_READER_ID = "demo-reader"
 
 def demo_reader_key() -> Any:
     """The demo reader's Ed25519 private key (derived from a public constant)."""
-    import hashlib
+    from simkyc.document.reader_signature import simulated_reader_key
 
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
-    return Ed25519PrivateKey.from_private_bytes(
-        hashlib.sha256(b"simkyc demo card reader (public, not secret)").digest())
+    return simulated_reader_key("simkyc demo card reader (public, not secret)")
 
 
 def _chip_photo(rgb: Any) -> bytes:

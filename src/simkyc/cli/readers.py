@@ -117,6 +117,7 @@ def reader_keygen(
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+    from simkyc.document.reader_signature import raw_public_key
     from simkyc.services.readers import default_device_id
 
     pub_path = out.with_name(out.name + ".pub")
@@ -128,8 +129,6 @@ def reader_keygen(
                                 serialization.NoEncryption())
     public = key.public_key().public_bytes(serialization.Encoding.PEM,
                                            serialization.PublicFormat.SubjectPublicKeyInfo)
-    raw = key.public_key().public_bytes(serialization.Encoding.Raw,
-                                        serialization.PublicFormat.Raw)
     try:
         fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as f:
@@ -138,7 +137,7 @@ def reader_keygen(
     except OSError as exc:
         cannot_check(f"{out}: cannot write the key ({exc.strerror})", as_json=as_json)
     payload = {"private_key": str(out), "public_key": str(pub_path),
-               "device_id": default_device_id(raw)}
+               "device_id": default_device_id(raw_public_key(key))}
     typer.echo(dumps(payload) if as_json else f"private key {out}\npublic key {pub_path}")
     raise typer.Exit(EXIT_OK)
 
@@ -155,7 +154,7 @@ def reader_sign(
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    from simkyc.document.reader_signature import sign_record
+    from simkyc.document.reader_signature import raw_public_key, sign_record
     from simkyc.services.readers import default_device_id
 
     try:
@@ -172,9 +171,7 @@ def reader_sign(
         cannot_check(str(exc), as_json=False)
     except ValueError as exc:
         cannot_check(f"{key}: not a PEM private key ({exc})", as_json=False)
-    raw = private.public_key().public_bytes(serialization.Encoding.Raw,
-                                            serialization.PublicFormat.Raw)
-    signed = sign_record(body, private, device_id or default_device_id(raw))
+    signed = sign_record(body, private, device_id or default_device_id(raw_public_key(private)))
     typer.echo(json.dumps(signed, ensure_ascii=False))
     raise typer.Exit(EXIT_OK)
 

@@ -51,11 +51,13 @@ class VerifiedRecord:
     signature_sha256: str
 
 
-def _b64url_decode(text: str) -> bytes:
+def b64url_decode(text: str) -> bytes:
+    """Unpadded base64url (RFC 4648 section 5) to bytes."""
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
 def b64url(data: bytes) -> str:
+    """Bytes as unpadded base64url (how signatures and reader keys are written)."""
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
@@ -85,7 +87,7 @@ def signature_of(record: dict[str, Any]) -> ReaderSignature:
         raise ReaderRecordRefusedError(f"the card-reader record's signature is not {ALG}",
                                        reason="reader_bad_signature")
     try:
-        sig = _b64url_decode(member["sig"])
+        sig = b64url_decode(member["sig"])
     except (binascii.Error, ValueError):
         sig = b""
     if len(sig) != 64:
@@ -147,17 +149,40 @@ def load_public_key(data: bytes | str) -> bytes:
             raise InputError(f"not a PEM public key: {exc}") from None
         if not isinstance(key, Ed25519PublicKey):
             raise InputError("the public key is not an Ed25519 key")
-        return key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+        return _raw(key)
     if len(raw) == 32:
         return raw
     text = raw.decode("ascii", "replace").strip()
     try:
-        out = _b64url_decode(text.replace("+", "-").replace("/", "_"))
+        out = b64url_decode(text.replace("+", "-").replace("/", "_"))
     except (binascii.Error, ValueError):
         out = b""
     if len(out) == 32:
         return out
     raise InputError("the public key is neither PEM nor the base64 of 32 raw Ed25519 bytes")
+
+
+def _raw(public_key: Any) -> bytes:
+    from cryptography.hazmat.primitives import serialization
+
+    return bytes(public_key.public_bytes(serialization.Encoding.Raw,
+                                         serialization.PublicFormat.Raw))
+
+
+def raw_public_key(private_key: Any) -> bytes:
+    """The raw 32 bytes of an ``Ed25519PrivateKey``'s public key (what is enrolled)."""
+    return _raw(private_key.public_key())
+
+
+def simulated_reader_key(label: str) -> Any:
+    """A fixed Ed25519 key derived from the public ``label``: a *simulated* reader for the
+    demo, the benchmarks and the tests. Anyone can derive it: never enroll one on a
+    service that registers real customers."""
+    import hashlib
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    return Ed25519PrivateKey.from_private_bytes(hashlib.sha256(label.encode()).digest())
 
 
 def verify_signature(record: dict[str, Any], public_key: bytes) -> ReaderSignature:
@@ -213,6 +238,7 @@ def sign_record(record: dict[str, Any], private_key: Any, device_id: str, *,
     return out
 
 
-__all__ = ["ALG", "ReaderSignature", "VerifiedRecord", "b64url",
-           "canonical_bytes", "check_fresh", "load_public_key", "read_at_of", "sign_record",
-           "signature_of", "verify_record", "verify_signature"]
+__all__ = ["ALG", "ReaderSignature", "VerifiedRecord", "b64url", "b64url_decode",
+           "canonical_bytes", "check_fresh", "load_public_key", "raw_public_key", "read_at_of",
+           "sign_record", "signature_of", "simulated_reader_key", "verify_record",
+           "verify_signature"]

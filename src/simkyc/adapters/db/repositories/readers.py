@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 from datetime import datetime
 
 from sqlalchemy import select
@@ -10,21 +9,14 @@ from sqlalchemy.exc import IntegrityError
 
 from simkyc.adapters.db.repositories._base import Repository, utc, utc_required
 from simkyc.adapters.db.tables import OutletRow, ReaderDeviceRow, ReaderRecordUseRow
+from simkyc.document.reader_signature import b64url, b64url_decode
 from simkyc.domain.errors import ConflictError, NotFoundError
 from simkyc.domain.parties import ReaderDevice
 
 
-def _key_text(raw: bytes) -> str:
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
-
-
-def _key_bytes(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
 def _device(row: ReaderDeviceRow, outlet_name: str | None = None) -> ReaderDevice:
     return ReaderDevice(device_id=row.device_id, outlet_id=row.outlet_id,
-                        public_key=_key_bytes(row.public_key),
+                        public_key=b64url_decode(row.public_key),
                         enrolled_at=utc_required(row.enrolled_at), enrolled_by=row.enrolled_by,
                         revoked_at=utc(row.revoked_at), revoked_by=row.revoked_by,
                         outlet_name=outlet_name)
@@ -35,7 +27,7 @@ class SqlReaderDevices(Repository):
         s = self.session
         if s.get(ReaderDeviceRow, device.device_id) is not None:
             raise ConflictError(f"reader {device.device_id} is already enrolled")
-        key = _key_text(device.public_key)
+        key = b64url(device.public_key)
         if s.scalar(select(ReaderDeviceRow).where(ReaderDeviceRow.public_key == key)):
             raise ConflictError("this public key is already enrolled for another reader")
         s.add(ReaderDeviceRow(device_id=device.device_id, outlet_id=device.outlet_id,
