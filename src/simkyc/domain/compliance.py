@@ -37,9 +37,10 @@ import math
 import random
 import statistics
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -280,6 +281,32 @@ def median(values: Sequence[float]) -> float:
     return float(statistics.median(values)) if values else 0.0
 
 
+def _rate_outliers(agents: Sequence[Any], *, pattern: Pattern,
+                   picked: Callable[[Any], tuple[str, ...]], total: Callable[[Any], int],
+                   factor: float, floor: float, what: str, over: str,
+                   detail: Callable[[Any], dict[str, Any]]) -> list[Finding]:
+    """Agents whose rate ``len(picked(a)) / total(a)`` is at least ``factor`` times the
+    median agent's and at least ``floor`` (``agents``: the ones that count, for the
+    median and as candidates); the evidence: the registrations ``picked``."""
+    rates = {a.agent_id: len(picked(a)) / total(a) for a in agents}
+    mid = median(list(rates.values()))
+    bar = max(floor, factor * mid)
+    out = []
+    for a in sorted(agents, key=lambda a: a.agent_id):
+        rate = rates[a.agent_id]
+        if rate < bar or not picked(a):
+            continue
+        out.append(Finding(
+            pattern=pattern, subject_kind="agent", subject_id=a.agent_id,
+            outlet_ids=(a.outlet_id,), agent_ids=(a.agent_id,),
+            evidence=tuple(sorted(picked(a))),
+            summary=f"{what} {rate:.1%} over {total(a)} {over}; the operator's median agent "
+                    f"is at {mid:.1%}",
+            first_at=a.first_at, last_at=a.last_at,
+            detail={"rate": round(rate, 4), "median": round(mid, 4), **detail(a)}))
+    return out
+
+
 def find_override_outliers(agents: Sequence[AgentOverrides],
                            rules: ComplianceRules) -> list[Finding]:
     """Agents whose override (or quick-override) rate is far above the median agent's.
@@ -289,25 +316,15 @@ def find_override_outliers(agents: Sequence[AgentOverrides],
     """
     counted = [a for a in agents if a.registrations >= rules.override_min_registrations]
     out = []
-    for pattern, pick in ((Pattern.OVERRIDE_RATE_HIGH, lambda a: a.overrides),
-                          (Pattern.QUICK_OVERRIDE_HIGH, lambda a: a.quick_overrides)):
-        rates = {a.agent_id: len(pick(a)) / a.registrations for a in counted}
-        mid = median(list(rates.values()))
-        bar = max(rules.override_rate_floor, rules.override_rate_factor * mid)
-        for a in sorted(counted, key=lambda a: a.agent_id):
-            rate = rates[a.agent_id]
-            if rate < bar or not pick(a):
-                continue
-            out.append(Finding(
-                pattern=pattern, subject_kind="agent", subject_id=a.agent_id,
-                outlet_ids=(a.outlet_id,), agent_ids=(a.agent_id,),
-                evidence=tuple(sorted(pick(a))),
-                summary=f"{'quick ' if pattern is Pattern.QUICK_OVERRIDE_HIGH else ''}override "
-                        f"rate {rate:.1%} over {a.registrations} registrations; the operator's "
-                        f"median agent is at {mid:.1%}",
-                first_at=a.first_at, last_at=a.last_at,
-                detail={"rate": round(rate, 4), "median": round(mid, 4),
-                        "registrations": a.registrations}))
+    for pattern, pick, what in ((Pattern.OVERRIDE_RATE_HIGH, lambda a: a.overrides,
+                                 "override rate"),
+                                (Pattern.QUICK_OVERRIDE_HIGH, lambda a: a.quick_overrides,
+                                 "quick override rate")):
+        out += _rate_outliers(counted, pattern=pattern, picked=pick,
+                              total=lambda a: a.registrations,
+                              factor=rules.override_rate_factor,
+                              floor=rules.override_rate_floor, what=what, over="registrations",
+                              detail=lambda a: {"registrations": a.registrations})
     return out
 
 
@@ -335,25 +352,13 @@ def find_no_flash_outliers(agents: Sequence[AgentNoFlash],
     """
     counted = [a for a in agents if a.reached_liveness >= rules.no_flash_min_registrations
                and a.reached_liveness > 0]
-    rates = {a.agent_id: len(a.no_flash) / a.reached_liveness for a in counted}
-    mid = median(list(rates.values()))
-    bar = max(rules.no_flash_rate_floor, rules.no_flash_rate_factor * mid)
-    out = []
-    for a in sorted(counted, key=lambda a: a.agent_id):
-        rate = rates[a.agent_id]
-        if rate < bar or not a.no_flash:
-            continue
-        out.append(Finding(
-            pattern=Pattern.NO_FLASH_RATE_HIGH, subject_kind="agent", subject_id=a.agent_id,
-            outlet_ids=(a.outlet_id,), agent_ids=(a.agent_id,),
-            evidence=tuple(sorted(a.no_flash)),
-            summary=f"no-flash liveness rate {rate:.1%} over {a.reached_liveness} "
-                    f"registrations that reached liveness; the operator's median agent is "
-                    f"at {mid:.1%}",
-            first_at=a.first_at, last_at=a.last_at,
-            detail={"rate": round(rate, 4), "median": round(mid, 4),
-                    "reached_liveness": a.reached_liveness, "no_flash": len(a.no_flash)}))
-    return out
+    return _rate_outliers(counted, pattern=Pattern.NO_FLASH_RATE_HIGH,
+                          picked=lambda a: a.no_flash, total=lambda a: a.reached_liveness,
+                          factor=rules.no_flash_rate_factor, floor=rules.no_flash_rate_floor,
+                          what="no-flash liveness rate",
+                          over="registrations that reached liveness",
+                          detail=lambda a: {"reached_liveness": a.reached_liveness,
+                                            "no_flash": len(a.no_flash)})
 
 
 @dataclass(frozen=True)
