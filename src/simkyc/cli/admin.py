@@ -25,8 +25,7 @@ token_app = typer.Typer(help="API tokens: list, issue, revoke.", no_args_is_help
 
 
 def fail(msg: str) -> None:
-    typer.echo(f"error: {' '.join(str(msg).split())}", err=True)
-    raise typer.Exit(2)
+    cannot_check(msg, as_json=False)
 
 
 @contextmanager
