@@ -181,3 +181,49 @@ def test_reader_record_cli(tmp_path: Path, reader_record: dict[str, Any],
     notjson.write_text("{not json", encoding="utf-8")
     code, out, _ = cli(["doc", "reader-record", str(notjson), "--json"], capsys)
     assert code == 2 and "not JSON" in one_json(out)["error"]
+
+
+def test_reader_record_cli_checks_the_signature_with_reader_key(
+        tmp_path: Path, reader_record: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
+    """``--reader-key`` verifies the record's Ed25519 signature offline; without it the
+    signature is only reported as present (a typed record must not look reader-made)."""
+    from reader_keys import device_id, public_key, signed
+    from simkyc.document.reader_signature import b64url
+
+    key = tmp_path / "reader.pub"
+    key.write_text(b64url(public_key("Outlet A")))
+    other = tmp_path / "other.pub"
+    other.write_text(b64url(public_key("Outlet B")))
+    good = tmp_path / "signed.json"
+    good.write_text(json.dumps(signed(reader_record), ensure_ascii=False), encoding="utf-8")
+    typed = tmp_path / "typed.json"
+    typed.write_text(json.dumps(reader_record, ensure_ascii=False), encoding="utf-8")
+    altered = tmp_path / "altered.json"
+    altered.write_text(json.dumps({**signed(reader_record), "name": "李四"}, ensure_ascii=False),
+                       encoding="utf-8")
+
+    code, out, _ = cli(["doc", "reader-record", str(good), "--reader-key", str(key), "--json",
+                        "--on", "2026-11-29"], capsys)
+    sig = one_json(out)["signature"]
+    assert code == 0 and sig == {"present": True, "checked": True, "valid": True,
+                                 "device_id": device_id("Outlet A"), "reason": None}
+    code, out, _ = cli(["doc", "reader-record", str(good), "--reader-key", str(other), "--json",
+                        "--on", "2026-11-29"], capsys)
+    d = one_json(out)
+    assert code == 1 and not d["accepted"] and "reader_bad_signature" in d["reasons"]
+    code, out, _ = cli(["doc", "reader-record", str(altered), "--reader-key", str(key),
+                        "--json", "--on", "2026-11-29"], capsys)
+    assert code == 1 and one_json(out)["signature"]["reason"] == "reader_bad_signature"
+    code, out, _ = cli(["doc", "reader-record", str(typed), "--reader-key", str(key), "--json",
+                        "--on", "2026-11-29"], capsys)
+    assert code == 1 and one_json(out)["reasons"][-1] == "reader_unsigned"
+    code, out, _ = cli(["doc", "reader-record", str(typed), "--json", "--on", "2026-11-29"],
+                       capsys)
+    assert code == 0 and one_json(out)["signature"]["checked"] is False
+    code, out, _ = cli(["doc", "reader-record", str(good), "--on", "2026-11-29"], capsys)
+    assert code == 0 and "present, not checked" in out
+    bad_key = tmp_path / "bad.pub"
+    bad_key.write_text("not a key")
+    code, out, _ = cli(["doc", "reader-record", str(good), "--reader-key", str(bad_key),
+                        "--json"], capsys)
+    assert code == 2 and "bad.pub" in one_json(out)["error"]

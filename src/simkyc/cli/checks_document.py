@@ -3,7 +3,9 @@
 - ``simkyc id check NUMBER``: a Chinese resident identity number.
 - ``simkyc mrz parse LINE LINE [LINE]`` (or lines on stdin): an ICAO 9303 MRZ.
 - ``simkyc doc read IMAGE``: read and validate a photographed document.
-- ``simkyc doc reader-record FILE.json``: validate an identity-card reader record.
+- ``simkyc doc reader-record FILE.json [--reader-key KEY]``: validate an identity-card
+  reader record; with ``--reader-key``, also its Ed25519 signature under that reader's
+  public key (what the server checks against the enrolled reader).
 
 Exit codes follow :mod:`simkyc.cli.output`: 0 valid, 1 invalid, 2 cannot check.
 """
@@ -101,6 +103,12 @@ def _render_reading(p: dict[str, Any]) -> str:
     if p.get("photo"):
         ph = p["photo"]
         out.append(f"  photo: {ph['width']}x{ph['height']} at ({ph['x']}, {ph['y']})")
+    sig = p.get("signature")
+    if sig is not None:
+        state = ("absent" if not sig["present"] else "present, not checked (no --reader-key)"
+                 if not sig["checked"] else "valid" if sig["valid"] else f"!{sig['reason']}")
+        out.append(f"  signature: {state}" + (f" (device {sig['device_id']})"
+                                             if sig["device_id"] else ""))
     return "\n".join(out)
 
 
@@ -148,8 +156,18 @@ def doc_reader_record(
     as_json: bool = JSON_OPT,
     photo_out: Path | None = typer.Option(None, "--photo-out", help="Save the chip photo here."),
     on: str | None = ON_OPT,
+    reader_key: Path | None = typer.Option(
+        None, "--reader-key", help="The reader's Ed25519 public key (PEM, or the base64 of "
+        "its 32 raw bytes): also verify the record's signature. Freshness is not judged "
+        "offline; the server does that."),
 ) -> None:
-    """Validate an identity-card reader record; its chip photo becomes the reference."""
+    """Validate an identity-card reader record; its chip photo becomes the reference.
+
+    Without ``--reader-key`` the signature is reported as present or absent, not checked
+    (exit 0 says nothing about who made the record). With it, a missing or failing
+    signature refuses the record (exit 1, reason ``reader_unsigned`` or
+    ``reader_bad_signature``).
+    """
 
     def body() -> tuple[dict[str, Any], bool]:
         from simkyc.document.reader_record import check_reader_record
@@ -160,11 +178,53 @@ def doc_reader_record(
             raise InputError(f"cannot read {file}: {exc.strerror or exc}") from exc
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise InputError(f"{file.name} is not JSON: {exc}") from exc
+        key = _reader_key(reader_key)
         reading = check_reader_record(record, on=_on(on))
         _save_photo(reading.photo, photo_out)
-        return reading.to_dict(), reading.accepted
+        out = reading.to_dict()
+        out["signature"] = _signature_view(record, key)
+        accepted = reading.accepted and out["signature"]["valid"] is not False
+        if not out["signature"]["valid"] and out["signature"]["reason"]:
+            out["reasons"] = [*out["reasons"], out["signature"]["reason"]]
+            out["accepted"] = False
+        return out, accepted
 
     run_check(body, as_json=as_json, render=_render_reading)
+
+
+def _reader_key(path: Path | None) -> bytes | None:
+    from simkyc.document.reader_signature import load_public_key
+
+    if path is None:
+        return None
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read the reader key {path}: {exc.strerror or exc}") from exc
+    try:
+        return load_public_key(data)
+    except InputError as exc:
+        raise InputError(f"{path}: {exc}") from exc
+
+
+def _signature_view(record: Any, key: bytes | None) -> dict[str, Any]:
+    """``present``, ``checked``, ``valid`` (None when not checked), ``device_id``, ``reason``."""
+    from simkyc.document.reader_signature import verify_signature
+    from simkyc.domain.errors import ReaderRecordRefusedError
+
+    member = record.get("signature") if isinstance(record, dict) else None
+    device = member.get("device_id") if isinstance(member, dict) else None
+    view: dict[str, Any] = {"present": member is not None, "checked": key is not None,
+                            "valid": None, "device_id": device, "reason": None}
+    if key is None:
+        return view
+    try:
+        verify_signature(record, key)
+    except ReaderRecordRefusedError as exc:
+        view.update(valid=False, reason=exc.reason)
+    else:
+        view["valid"] = True
+    return view
 
 
 def register(app: typer.Typer) -> None:
