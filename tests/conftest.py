@@ -30,14 +30,11 @@ from simkyc.services.accounts import create_account
 from simkyc.services.context import ServiceContext
 
 REPO = Path(__file__).resolve().parents[1]
-# tests/support: helper modules any test may import (``import testkit``)
+# tests/support: helper modules any test may import (``import testkit``, ``reader_keys``)
 sys.path.insert(0, str(REPO / "tests" / "support"))
 
 from testkit import serving  # noqa: E402
 
-# Helpers beside this file (``reader_keys``) import by name from every test package.
-if str(Path(__file__).resolve().parent) not in sys.path:
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
 FACES = (REPO / ".." / "shared" / "data" / "faces").resolve()
 PG_BASE = os.environ.get("SIMKYC_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
@@ -147,7 +144,7 @@ ACCOUNTS = [
 
 def create_accounts(ctx: ServiceContext) -> dict[str, tuple[Agent, str]]:
     """The accounts of :data:`ACCOUNTS`, and an enrolled test card reader at each outlet
-    (``tests/reader_keys.py`` signs records as it)."""
+    (``tests/support/reader_keys.py`` signs records as it)."""
     from reader_keys import enroll_test_readers
 
     out = {}

@@ -30,7 +30,7 @@ FACES = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "faces"
 
 def reader_record(photo: str, outlet: str = "Outlet A") -> dict[str, Any]:
     """A record whose chip photo is cut from ``photo``, signed now by ``outlet``'s test
-    reader (``tests/reader_keys.py``)."""
+    reader (``tests/support/reader_keys.py``)."""
     from reader_keys import signed
 
     return signed({"name": "欧巴马", "sex": "男", "ethnicity": "汉", "birth_date": "1961-08-04",

@@ -188,6 +188,7 @@ def test_reader_record_cli_checks_the_signature_with_reader_key(
     """``--reader-key`` verifies the record's Ed25519 signature offline; without it the
     signature is only reported as present (a typed record must not look reader-made)."""
     from reader_keys import device_id, public_key, signed
+
     from simkyc.document.reader_signature import b64url
 
     key = tmp_path / "reader.pub"

@@ -2,7 +2,7 @@
 
 Every refusal is 422 ``reader_record_refused`` with one reason code and its text, leaves
 the registration ``started`` with nothing stored, and is audited (``reader.refused``).
-The test readers (``tests/reader_keys.py``) are enrolled at Outlet A and Outlet B.
+The test readers (``tests/support/reader_keys.py``) are enrolled at Outlet A and Outlet B.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 from abuse import cn_id_number, reader_record
-
 from reader_keys import device_id, signed
+
 from simkyc.domain.errors import PermissionDenied
 
 BASE = "/api/v1/registrations"
@@ -126,6 +126,7 @@ def test_a_stale_or_future_read_is_refused(api: Any, new_registration: Any,
 
 def test_a_record_without_read_at_is_refused(api: Any, new_registration: Any) -> None:
     from reader_keys import reader_key
+
     from simkyc.document.reader_signature import b64url, canonical_bytes
 
     record = reader_record(cn_id_number(215), outlet=None)  # no reader.read_at at all
