@@ -81,3 +81,15 @@ def test_repeating_the_step_just_done_is_one_step() -> None:
     seq = "....MMM..MMM....LLLL....RRRR...."
     steps, reasons = match_challenge(_frames(seq), ("open_mouth", "turn_left", "turn_right"), P)
     assert reasons == [] and steps[0].end_ms == 11 * 1000 / 15
+
+
+def test_repeating_the_last_step_is_that_step_not_an_unexpected_action() -> None:
+    # The mesh loses a wide-open mouth behind a beard for a few frames and finds
+    # it again: when open_mouth is the last step that was ``unexpected_action``
+    # (issue 12, alex_lacamoire); another action after the last step still is.
+    seq = "....LLLL....RRRR....MMM..MMM...."
+    steps, reasons = match_challenge(_frames(seq), ("turn_left", "turn_right", "open_mouth"), P)
+    assert reasons == [] and steps[2].end_ms == 27 * 1000 / 15
+    after = "....LLLL....RRRR....MMM..MMM....UUUU...."
+    assert match_challenge(_frames(after), ("turn_left", "turn_right", "open_mouth"), P)[1] == [
+        "unexpected_action"]

@@ -270,6 +270,18 @@ class VoicePolicy:
     #: adopted"), so ``unit_count_tolerance`` stays 0.
     syllable_min_above_background_db: float = 6.0
     syllable_background_spread_factor: float = 2.0
+    #: A merged nucleus split where the pitch jumps (``count_syllable_nuclei``'s ``split_*``;
+    #: ``None``: no split). A peak with a dip of at least
+    #: ``syllable_split_min_prominence_db`` (too shallow for the tests above) beside a
+    #: nucleus counts as a syllable of its own when the pitch of the voiced frames
+    #: (autocorrelation peak at least ``syllable_split_min_voicing``) 40 ms before and
+    #: after the dip between them differs by at least
+    #: ``syllable_split_min_jump_semitones``: two syllables read as one run without a
+    #: consonant between them (jiǔ-èr, alte-ikki) each keep their own tone or pitch reset.
+    #: TRADE: TO BE FILLED
+    syllable_split_min_prominence_db: float | None = None
+    syllable_split_min_jump_semitones: float = 0.7
+    syllable_split_min_voicing: float = 0.6
     #: When a recogniser heard exactly the digits asked, PocketSphinx decodes one digit more;
     #: if the digits asked come first and the extra digit word lasts at least this many
     #: seconds, an extra digit was said after them (``wrong_digit_count``).

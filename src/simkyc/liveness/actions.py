@@ -148,15 +148,18 @@ def match_challenge(signals: Sequence[FrameSignals], challenge: Sequence[str],
     k = 0
     prev_end = -1  # frame index where the previous step ended
     for e in events:
-        if k >= len(challenge):
+        repeat = bool(steps) and e.action == steps[-1].action
+        if k >= len(challenge) and not repeat:
             if e.action != "blink":
                 reasons.append("unexpected_action")
             continue
         if e.start <= prev_end:
             continue  # overlaps the step just matched (e.g. a blink during a turn)
-        if steps and e.action == steps[-1].action:
+        if repeat:
             # The same movement again, or dipping under the threshold for a moment
-            # (the mesh loses a wide-open mouth now and then): still that step.
+            # (the mesh loses a wide-open mouth now and then): still that step, the
+            # last one too (until issue 12 a repeat after the last step was
+            # ``unexpected_action``: the beard case, docs/liveness.md).
             last = steps[-1]
             assert last.peak is not None  # every step matched in this loop has its peak
             peak = min(last.peak, e.peak) if e.action == "blink" else max(last.peak, e.peak)

@@ -52,6 +52,7 @@ from simkyc.media.audio import Audio
 from simkyc.voice.avsync import MouthTrack, mouth_track, sync_score
 from simkyc.voice.languages import DigitLanguage, require_language
 from simkyc.voice.models import VoiceModels
+from simkyc.voice.pitch import Pitch, pitch_track
 from simkyc.voice.units import (
     Envelope,
     UnitCount,
@@ -174,7 +175,9 @@ def _check(audio: Audio, digits: str, lang: DigitLanguage, models: VoiceModels,
             b = int((segments[-1].end + margin) * audio.sample_rate)
             heard, by = _recognize(recognizers, x[a:b], lang.code, digits)
             used["recognizer"] = " + ".join(r.model_id for r in recognizers)
-        units = count_units(env, segments, lang, policy)
+        pitch = (pitch_track(x, audio.sample_rate)
+                 if policy.syllable_split_min_prominence_db is not None else None)
+        units = count_units(env, segments, lang, policy, pitch)
         expected = lang.expected_syllables(digits)
         # A free-length recogniser that heard exactly the digits asked has also
         # counted them; fluent speech merges syllables, so the count may then fall
@@ -227,15 +230,20 @@ def customer_speech(env: Envelope, vad_probabilities: np.ndarray, policy: VoiceP
 
 
 def count_units(env: Envelope, segments: list[SpeechSegment], lang: DigitLanguage,
-                policy: VoicePolicy) -> UnitCount:
-    """Syllable nuclei of ``env`` in ``segments`` with ``policy``'s thresholds for ``lang``."""
+                policy: VoicePolicy, pitch: Pitch | None = None) -> UnitCount:
+    """Syllable nuclei of ``env`` in ``segments`` with ``policy``'s thresholds for ``lang``
+    (``pitch`` of the same samples: nuclei merged at a shallow dip are split where the
+    pitch jumps, when the policy asks for it)."""
     return count_syllable_nuclei(
         env, segments, floor_db=policy.syllable_floor_db,
         min_prominence_db=policy.syllable_min_prominence_db,
         deep_peak_db=policy.syllable_deep_peak_db if lang.one_syllable_digits else None,
         deep_peak_min_prominence_db=policy.syllable_min_prominence_db_one_syllable_digits,
         min_above_background_db=policy.syllable_min_above_background_db,
-        background_spread_factor=policy.syllable_background_spread_factor)
+        background_spread_factor=policy.syllable_background_spread_factor,
+        pitch=pitch, split_min_prominence_db=policy.syllable_split_min_prominence_db,
+        split_min_jump_semitones=policy.syllable_split_min_jump_semitones,
+        split_min_voicing=policy.syllable_split_min_voicing)
 
 
 def _recognize(recognizers, samples: np.ndarray, language: str, digits: str

@@ -12,15 +12,26 @@ prominence) and (c) at least ``min_gap_s`` apart. The policy
 (:class:`simkyc.domain.policy.VoicePolicy`) sets the floor and prominence. It needs no
 language model, so it works for every language; the expected count is the sum
 of the syllables of the digit words (see :mod:`simkyc.voice.languages`).
+
+Read as one run of speech, two syllables that meet without a consonant (Mandarin
+jiǔ-èr, Uyghur alte-ikki) leave a dip of only 2-5 dB, too shallow for the prominence
+test. Given the recording's :class:`~simkyc.voice.pitch.Pitch`, a shallower peak
+next to a nucleus is counted too when the pitch jumps at the dip between them: each
+syllable has its own tone or pitch reset, and a wobble inside one vowel does not
+change it (``split_*`` arguments of :func:`count_syllable_nuclei`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from simkyc.voice.vad import SpeechSegment
+
+if TYPE_CHECKING:
+    from simkyc.voice.pitch import Pitch
 
 HOP_S = 0.01
 WIN_S = 0.03
@@ -138,7 +149,11 @@ def count_syllable_nuclei(env: Envelope, segments: list[SpeechSegment], *,
                           min_above_background_db: float | None = None,
                           background_spread_factor: float = 2.0,
                           deep_peak_db: float | None = None,
-                          deep_peak_min_prominence_db: float = 10.0) -> UnitCount:
+                          deep_peak_min_prominence_db: float = 10.0,
+                          pitch: Pitch | None = None,
+                          split_min_prominence_db: float | None = None,
+                          split_min_jump_semitones: float = 0.7,
+                          split_min_voicing: float = 0.6) -> UnitCount:
     """Count syllable nuclei of ``env`` inside the speech ``segments`` (see module doc).
 
     ``floor_db``: peaks more than this below the loudest are ignored;
@@ -151,6 +166,15 @@ def count_syllable_nuclei(env: Envelope, segments: list[SpeechSegment], *,
     ``deep_peak_db``: when given, a peak more than this many dB below the loudest needs a
     dip of ``deep_peak_min_prominence_db`` (a wobble inside a quiet syllable, not a
     syllable of its own).
+
+    ``pitch`` (of the same samples) and ``split_min_prominence_db``: when both are
+    given, a peak with a dip of at least ``split_min_prominence_db`` (below
+    ``min_prominence_db``), at least ``SPLIT_MIN_GAP_S`` from its neighbours, that
+    passes the other tests (and, with ``deep_peak_db``, lies within it of the loudest)
+    is a nucleus too when the median pitch of the voiced frames (voicing at least
+    ``split_min_voicing``) in the ``SPLIT_WINDOW_S`` before the dip that parts it
+    from the nearest nucleus and in as long after it differ by at least
+    ``split_min_jump_semitones``: two syllables met there (see module doc).
     """
     from scipy.signal import find_peaks
 
@@ -173,12 +197,64 @@ def count_syllable_nuclei(env: Envelope, segments: list[SpeechSegment], *,
     keep = contour[peaks] >= top - floor_db
     if deep_peak_db is not None:
         keep &= (contour[peaks] >= top - deep_peak_db) | (prominence >= deep_peak_min_prominence_db)
+    bg = background(env, smooth_s)
     if min_above_background_db is not None:
-        bg = background(env, smooth_s)
         keep &= db[peaks] >= bg.level_db + bg.margin_db(min_above_background_db,
                                                         background_spread_factor)
     peaks = peaks[keep]
+    if pitch is not None and split_min_prominence_db is not None and len(peaks):
+        shallow, props = find_peaks(contour, prominence=split_min_prominence_db,
+                                    distance=max(1, round(SPLIT_MIN_GAP_S / env.hop_s)))
+        shallow = shallow[inside[shallow]]
+        keep = contour[shallow] >= top - floor_db
+        if deep_peak_db is not None:
+            keep &= contour[shallow] >= top - deep_peak_db
+        if min_above_background_db is not None:
+            keep &= db[shallow] >= bg.level_db + bg.margin_db(min_above_background_db,
+                                                              background_spread_factor)
+        extra = _pitch_splits(contour, inside, peaks, shallow[keep], pitch,
+                              split_min_jump_semitones, split_min_voicing, env.hop_s)
+        peaks = np.sort(np.concatenate([peaks, np.asarray(extra, dtype=peaks.dtype)]))
     return UnitCount(len(peaks), tuple(float((p + 0.5) * env.hop_s) for p in peaks))
+
+
+#: Shallow peaks considered by the pitch split lie at least this far from their
+#: neighbours (s); the dip that parts one from its nucleus is at most
+#: ``SPLIT_MAX_SPAN_S`` from it; the pitch is compared over ``SPLIT_WINDOW_S`` on
+#: either side of that dip.
+SPLIT_MIN_GAP_S = 0.04
+SPLIT_MAX_SPAN_S = 0.35
+SPLIT_WINDOW_S = 0.04
+
+
+def _pitch_splits(contour: np.ndarray, inside: np.ndarray, peaks: np.ndarray,
+                  shallow: np.ndarray, pitch: Pitch, min_jump_st: float, min_voicing: float,
+                  hop_s: float) -> list[int]:
+    """The ``shallow`` peaks (frame indices) parted from their nearest nucleus in
+    ``peaks`` by a dip at which the pitch jumps (see :func:`count_syllable_nuclei`)."""
+    st, voiced = pitch.semitones(), pitch.voicing >= min_voicing
+    n = min(len(contour), len(st))
+    w = max(1, round(SPLIT_WINDOW_S / hop_s))
+    out: list[int] = []
+    parted: set[tuple[int, int]] = set()
+    for c in shallow:
+        c = int(c)
+        b = int(peaks[np.argmin(np.abs(peaks - c))])
+        lo, hi = min(b, c), max(b, c)
+        if hi - lo < 2 or (hi - lo) * hop_s > SPLIT_MAX_SPAN_S or hi >= n:
+            continue
+        if not inside[lo:hi + 1].all() or (lo, hi) in parted:
+            continue
+        dip = lo + int(np.argmin(contour[lo:hi + 1]))
+        before, after = slice(max(0, dip - w), dip), slice(dip + 1, min(n, dip + 1 + w))
+        vb, va = voiced[before], voiced[after]
+        if vb.sum() < 2 or va.sum() < 2:
+            continue
+        jump = abs(float(np.median(st[after][va]) - np.median(st[before][vb])))
+        if jump >= min_jump_st:
+            parted.add((lo, hi))
+            out.append(c)
+    return out
 
 
 __all__ = ["Background", "Envelope", "UnitCount", "background", "count_syllable_nuclei",
