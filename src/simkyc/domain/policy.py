@@ -279,9 +279,9 @@ class VoicePolicy:
     #: ``syllable_split_min_jump_semitones``: two syllables read as one run without a
     #: consonant between them (jiǔ-èr, alte-ikki) each keep their own tone or pitch reset.
     #: TRADE: TO BE FILLED
-    syllable_split_min_prominence_db: float | None = None
+    syllable_split_min_prominence_db: float | None = 3.0
     syllable_split_min_jump_semitones: float = 0.7
-    syllable_split_min_voicing: float = 0.6
+    syllable_split_min_voicing: float = 0.5
     #: When a recogniser heard exactly the digits asked, PocketSphinx decodes one digit more;
     #: if the digits asked come first and the extra digit word lasts at least this many
     #: seconds, an extra digit was said after them (``wrong_digit_count``).
