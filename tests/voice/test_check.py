@@ -262,7 +262,8 @@ def test_mandarin_at_its_natural_rate_counts_every_digit(generator, models, poli
 
 @pytest.mark.xfail(strict=True, reason="not fixed: espeak-ng's Uyghur runs a vowel-initial "
                    "word (ikki, üch) into the vowel before it with no dip in energy, and the "
-                   "counter sees one syllable (docs/voice.md, Limits)")
+                   "counter sees one syllable; the pitch split does not part them either (a "
+                   "dip under 3 dB, or too little voicing around it; docs/voice.md, Limits)")
 def test_uyghur_read_as_one_run_counts_every_syllable(generator, models, policy):
     # Issue 12: an Uyghur reading counted two short of ten. sekkiz yette besh alte ikki
     # üch (10 syllables) read as one run at 175 wpm counts 8: alte-ikki and ikki-üch merge.
