@@ -72,10 +72,13 @@ def _rate(ok: list[bool]) -> float | None:
 #: -1000 dB lets every VAD frame and peak through).
 COUNTER_2026_12_1 = {"syllable_min_above_background_db": -1000.0,
                      "syllable_background_spread_factor": 0.0, "syllable_deep_peak_db": 0.0}
+#: The counter of policy 2026.12-4: no pitch split of merged nuclei.
+NO_PITCH_SPLIT = {"syllable_split_min_prominence_db": None}
 
 
 class Runner:
-    def __init__(self, quick: bool, previous_counter: bool = False) -> None:
+    def __init__(self, quick: bool, previous_counter: bool = False,
+                 no_pitch_split: bool = False) -> None:
         import dataclasses
 
         from simkyc.domain.policy import DEFAULT_POLICY
@@ -85,6 +88,8 @@ class Runner:
         self.policy = DEFAULT_POLICY.voice
         if previous_counter:
             self.policy = dataclasses.replace(self.policy, **COUNTER_2026_12_1)
+        if no_pitch_split or previous_counter:
+            self.policy = dataclasses.replace(self.policy, **NO_PITCH_SPLIT)
         self.version = DEFAULT_POLICY.version
         self.models = load_voice_models(from_environment=False)
         self.cpu = 0.0
@@ -114,13 +119,15 @@ def lang_seed(code: str, seed: int) -> int:
 
 def run(quick: bool, langs: tuple[str, ...] = LANGS, whisper: bool = True,
         seed: int = DEFAULT_SEED, sets: tuple[str, ...] = ("tuning", "held-out"),
-        standard: bool = True, previous_counter: bool = False) -> dict[str, Any]:
+        standard: bool = True, previous_counter: bool = False,
+        no_pitch_split: bool = False) -> dict[str, Any]:
     """Measure ``langs``; each language draws from its own generator seeded by
     :func:`lang_seed`, so a run of one language reproduces its part of a full run.
     ``sets``: condition sets of :mod:`voice_conditions` to measure as well (reported
     apart); ``standard``: false skips the draws above (only the condition sets);
     ``previous_counter``: replay policy 2026.12-1's syllable counter
-    (:data:`COUNTER_2026_12_1`)."""
+    (:data:`COUNTER_2026_12_1`); ``no_pitch_split``: replay 2026.12-4's, without the
+    pitch split of merged nuclei (:data:`NO_PITCH_SPLIT`)."""
     import voice_generate as gen
 
     from simkyc.voice import get_language
@@ -128,8 +135,9 @@ def run(quick: bool, langs: tuple[str, ...] = LANGS, whisper: bool = True,
 
     per = 2 if quick else 5
     n_av = 2 if quick else 4
-    r = Runner(quick, previous_counter)
-    version = r.version + (" (2026.12-1 counter)" if previous_counter else "")
+    r = Runner(quick, previous_counter, no_pitch_split)
+    version = r.version + (" (2026.12-1 counter)" if previous_counter else
+                           " (no pitch split)" if no_pitch_split else "")
     res: dict[str, Any] = {"policy_version": version, "quick": quick, "seed": seed,
                            "languages": {}, "failures": [], "accepted_attacks": []}
     res["condition_sets"] = {name: run_conditions(r, vc.SETS[name], langs, quick)
@@ -542,6 +550,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="measure only the condition sets (not the standard draws)")
     parser.add_argument("--counter-2026.12-1", dest="previous_counter", action="store_true",
                         help="replay policy 2026.12-1's syllable counter (for comparison)")
+    parser.add_argument("--no-pitch-split", action="store_true",
+                        help="replay the counter without the pitch split of merged nuclei "
+                             "(policy 2026.12-4, for comparison)")
     parser.add_argument("--dropped-study", action="store_true",
                         help="only the English dropped-digit study (300 answers, ~10 min)")
     args = parser.parse_args(argv)
@@ -556,7 +567,7 @@ def main(argv: list[str] | None = None) -> int:
     sets = tuple(x for x in args.sets.split(",") if x)
     res = run(args.quick, langs, whisper=not args.no_whisper_study and not args.only_sets,
               seed=args.seed, sets=sets, standard=not args.only_sets,
-              previous_counter=args.previous_counter)
+              previous_counter=args.previous_counter, no_pitch_split=args.no_pitch_split)
     res["bench_wall_s"] = round(time.perf_counter() - t, 1)
     print_table(res)
     OUT.mkdir(parents=True, exist_ok=True)
@@ -569,6 +580,8 @@ def main(argv: list[str] | None = None) -> int:
         name += "-quick"
     if args.previous_counter:
         name += "-counter-2026.12-1"
+    elif args.no_pitch_split:
+        name += "-no-pitch-split"
     (OUT / f"{name}.json").write_text(json.dumps(res, indent=1, ensure_ascii=False))
     if not args.only_sets:
         plot(res, name)

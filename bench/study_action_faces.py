@@ -102,6 +102,12 @@ def study(i: int, photo: str, which: str, draw: int, quick: bool = False,
         "events": [{"action": e.action, "frames": [e.start, e.end], "peak": round(e.peak, 3)}
                    for e in events],
         "frames": len(video),
+        # Per frame: EAR / open-eye EAR, yaw and pitch from neutral, mouth rise,
+        # and the generator's eye closure (0 open .. 1 closed); null without a face.
+        "per_frame": [[round(ratio[k], 4), round(f.yaw_deg - b.yaw_deg, 2),
+                       round(f.pitch_deg - b.pitch_deg, 2), round(f.mouth - b.mouth, 4),
+                       round(poses[k].eyes, 3)] if f.faces else None
+                      for k, f in enumerate(sig)],
     }
 
 

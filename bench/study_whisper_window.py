@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     tally: dict[str, dict[str, list[bool]]] = {k: {} for k in configs}
     cpu = {k: 0.0 for k in configs}
     changed: list[dict[str, Any]] = []
-    hyp_diff = {k: 0 for k in configs}
+    hyp_diff: dict[str, list[dict[str, Any]]] = {k: [] for k in configs}
     n = 0
     t0 = time.perf_counter()
     for group in vc.answers(vc.SETS[a.set], "en", quick=a.quick):
@@ -99,7 +99,9 @@ def main(argv: list[str] | None = None) -> int:
                 tally[name].setdefault(ans.kind, []).append(ok)
             for name in configs:
                 if heard[name] != heard["full"]:
-                    hyp_diff[name] += 1
+                    hyp_diff[name].append({"kind": ans.kind, "asked": ans.asked,
+                                           "spoken": ans.spoken, "full": heard["full"],
+                                           "this": heard[name]})
                 if (res[name].passed, res[name].reasons) != (res["full"].passed,
                                                              res["full"].reasons):
                     changed.append({"config": name, "kind": ans.kind, "asked": ans.asked,
@@ -115,7 +117,8 @@ def main(argv: list[str] | None = None) -> int:
     out = {"set": a.set, "quick": a.quick, "answers": n,
            "configs": {name: {"decisions": {k: {"right": sum(v), "n": len(v)}
                                             for k, v in tally[name].items()},
-                              "plain_hypotheses_differing": hyp_diff[name],
+                              "plain_hypotheses_differing": len(hyp_diff[name]),
+                              "plain_hypotheses": hyp_diff[name],
                               "check_cpu_s": round(cpu[name], 2)}
                        for name in configs},
            "changed_decisions": changed, "wall_s": round(time.perf_counter() - t0, 1)}

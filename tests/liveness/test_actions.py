@@ -93,3 +93,28 @@ def test_repeating_the_last_step_is_that_step_not_an_unexpected_action() -> None
     after = "....LLLL....RRRR....MMM..MMM....UUUU...."
     assert match_challenge(_frames(after), ("turn_left", "turn_right", "open_mouth"), P)[1] == [
         "unexpected_action"]
+
+
+def _ear_frames(script: str, ear: float) -> list[FrameSignals]:
+    """Like :func:`_frames`, with ``b`` an eye at ``ear`` (other frames 0.28) and
+    ``u`` that eye while looking up."""
+    out = _frames(script.replace("b", ".").replace("u", "U"))
+    for i, c in enumerate(script):
+        if c in "bu":
+            f = out[i]
+            out[i] = FrameSignals(t_ms=f.t_ms, faces=1, yaw_deg=f.yaw_deg, pitch_deg=f.pitch_deg,
+                                  ear=ear, mouth=f.mouth)
+    return out
+
+
+def test_a_shallow_blink_counts_at_rest_only() -> None:
+    # deepface img1 (issue 12): the mesh reads her closed eyes at 0.67-0.73 of
+    # the open EAR. Between blink_ear_ratio and blink_ear_ratio_at_rest, a dip
+    # is a blink with the head and mouth at rest, not while looking up.
+    ear = 0.28 * (P.blink_ear_ratio + P.blink_ear_ratio_at_rest) / 2
+    actions = ("turn_left", "blink", "look_up")
+    steps, reasons = match_challenge(_ear_frames("....LLLL....bb....UUUU....", ear), actions, P)
+    assert reasons == [] and steps[1].passed
+    # The same dip during the look-up is no blink, so the challenge is not met.
+    assert match_challenge(_ear_frames("....LLLL........UuuU....", ear), actions, P)[1] == [
+        "wrong_order"]

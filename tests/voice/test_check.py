@@ -50,14 +50,15 @@ def test_whisper_free_text_hears_a_slow_recurring_digit(generator, models, polic
 
 
 def test_natural_zero_and_seven_may_count_one_nucleus_each(generator, models, policy):
-    # Piper says ze-ro and se-ven as one nucleus each: 6 counted for 8 expected. Whisper
-    # heard the six digits, so one nucleus per digit is enough; the same voice with a
-    # digit left out is still a wrong count.
+    # Piper says ze-ro and se-ven as one nucleus each: 6 counted for 8 expected (7 since
+    # the pitch split parts one of the two; the strict count still fails). Whisper heard
+    # the six digits, so one nucleus per digit is enough; the same voice with a digit
+    # left out is still a wrong count.
     r = _check(generator.speak_piper("498076", seed=330481, length_scale=1.25), "498076", "en",
                models, policy)
     by = {c.name: c for c in r.checks}
     assert r.passed, r.checks
-    assert (by["unit_count"].value, by["unit_count"].threshold) == (6, 8)
+    assert (by["unit_count"].value, by["unit_count"].threshold) == (7, 8)
     bad = _check(generator.speak_piper("49076", seed=330481, length_scale=1.25), "498076", "en",
                  models, policy)
     assert not bad.passed and "wrong_digit_count" in bad.reasons
@@ -261,7 +262,8 @@ def test_mandarin_at_its_natural_rate_counts_every_digit(generator, models, poli
 
 @pytest.mark.xfail(strict=True, reason="not fixed: espeak-ng's Uyghur runs a vowel-initial "
                    "word (ikki, üch) into the vowel before it with no dip in energy, and the "
-                   "counter sees one syllable (docs/voice.md, Limits)")
+                   "counter sees one syllable; the pitch split does not part them either (a "
+                   "dip under 3 dB, or too little voicing around it; docs/voice.md, Limits)")
 def test_uyghur_read_as_one_run_counts_every_syllable(generator, models, policy):
     # Issue 12: an Uyghur reading counted two short of ten. sekkiz yette besh alte ikki
     # üch (10 syllables) read as one run at 175 wpm counts 8: alte-ikki and ikki-üch merge.

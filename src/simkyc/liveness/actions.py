@@ -3,10 +3,12 @@
 The neutral pose is the session's median (each action moves one measure and
 takes well under half the video, so the median is the resting face). A frame
 *performs* an action when its measure passes the policy threshold relative to
-neutral; consecutive such frames form an event. The challenge passes when its
-actions appear as events in order, each preceded by a neutral frame, each
-starting within ``step_timeout_ms`` of the previous one, with no other head
-or mouth action in between. Spontaneous blinks are ignored (people blink every
+neutral (a blink with the head and mouth otherwise at rest needs less: the
+mesh reads some faces' closed eyes as only partly closed); consecutive such
+frames form an event. The challenge passes when its actions appear as events
+in order, each preceded by a neutral frame, each starting within
+``step_timeout_ms`` of the previous one, with no other head or mouth action in
+between. Spontaneous blinks are ignored (people blink every
 few seconds), and so is a repeat of the action just performed.
 
 Peak values: turns and look_up in degrees from neutral; blink as the lowest
@@ -77,7 +79,10 @@ def _active(m: dict[str, float], p: LivenessPolicy) -> set[str]:
     out = {a for a in ("turn_left", "turn_right") if m[a] >= p.turn_yaw_deg}
     if m["look_up"] >= p.look_up_pitch_deg:
         out.add("look_up")
-    if m["blink"] <= p.blink_ear_ratio:
+    at_rest = (abs(m["turn_left"]) <= p.neutral_yaw_deg
+               and abs(m["look_up"]) <= p.neutral_pitch_deg
+               and m["open_mouth"] <= p.closed_mouth_increase)
+    if m["blink"] <= p.blink_ear_ratio or (at_rest and m["blink"] <= p.blink_ear_ratio_at_rest):
         out.add("blink")
     if m["open_mouth"] >= p.open_mouth_increase:
         out.add("open_mouth")
