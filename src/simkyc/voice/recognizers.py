@@ -180,7 +180,9 @@ class WhisperDigits:
     ``config.json``, ``tokenizer.json``); ``None`` uses the bundled Whisper base.
     ``languages``: simkyc codes to use it for, each mapped to a Whisper language
     (``cmn`` -> ``zh``, ``yue`` -> ``yue``, ``en`` -> ``en``). Loading Whisper
-    base takes about 2 s and 150 MB of memory.
+    base takes about 2 s and 150 MB of memory. ``window_min_s``: the encoder
+    window's floor in seconds (:func:`encoder_window_frames`; ``None``: the full
+    30-s window, as faster-whisper pads it).
     """
 
     _WHISPER_CODES = {"cmn": "zh", "yue": "yue", "en": "en", "ug": "ug", "bo": "bo"}
