@@ -47,9 +47,10 @@ EN_VOCABULARY_PROMPT = "one two three four five six seven eight nine zero"
 #: plus :data:`ENCODER_WINDOW_MARGIN_S`, at least :data:`ENCODER_WINDOW_MIN_S` (never
 #: more than 30 s): on a 5-s English answer the encoder's CPU time went from about 1.05
 #: to 0.13 s, the whole decode from 1.3 to 0.3 s. The trade: the model was trained on
-#: full 30-s windows; with less padding it may hear an answer differently. The floor
-#: keeps several seconds of padding behind every answer; the decisions of the voice
-#: bench were compared before and after (docs/voice.md, "Encoder window").
+#: full 30-s windows; with less padding it may hear an answer differently (with no
+#: floor, a tight window made it repeat an answer's digits). The floor leaves several
+#: seconds of padding behind a typical answer; the voice bench's decisions were
+#: compared before and after (docs/voice.md, "English verdict time").
 ENCODER_WINDOW_MIN_S = 10
 #: Seconds of padding added to the answer span before rounding up (see above).
 ENCODER_WINDOW_MARGIN_S = 1.0
