@@ -182,8 +182,10 @@ class WhisperDigits:
     ``languages``: simkyc codes to use it for, each mapped to a Whisper language
     (``cmn`` -> ``zh``, ``yue`` -> ``yue``, ``en`` -> ``en``). Loading Whisper
     base takes about 2 s and 150 MB of memory. ``window_min_s``: the encoder
-    window's floor in seconds (:func:`encoder_window_frames`; ``None``: the full
-    30-s window, as faster-whisper pads it).
+    window's floor in seconds (:func:`encoder_window_frames`); ``None``, the
+    default, keeps the full 30-s window as faster-whisper pads it. The English
+    recogniser of :func:`~simkyc.voice.models.load_voice_models` uses
+    :data:`ENCODER_WINDOW_MIN_S` (measured on English only).
     """
 
     _WHISPER_CODES = {"cmn": "zh", "yue": "yue", "en": "en", "ug": "ug", "bo": "bo"}
@@ -196,8 +198,7 @@ class WhisperDigits:
     _FREE_TEXT = frozenset({"en"})
 
     def __init__(self, languages: frozenset[str] | set[str], model_dir: str | Path | None = None,
-                 *, cpu_threads: int = 1, window_min_s: int | None = ENCODER_WINDOW_MIN_S
-                 ) -> None:
+                 *, cpu_threads: int = 1, window_min_s: int | None = None) -> None:
         from faster_whisper import WhisperModel
 
         if model_dir is not None:
