@@ -37,7 +37,7 @@ def configurations(floors: list[int]) -> dict[str, Any]:
     from simkyc.voice.vad import SileroVad
 
     vad, ps = SileroVad(), PocketsphinxDigits()
-    base = WhisperDigits({"en"}, window_min_s=None)
+    base = WhisperDigits({"en"})  # the full window
     out: dict[str, Any] = {}
     for name, floor in [("full", None), *((f"floor {f}", f) for f in floors)]:
         w = copy.copy(base)

@@ -4,6 +4,8 @@
   Cantonese 五 after a vowel or nasal, Uyghur vowel meeting vowel) are counted as
   one syllable when read as one run of speech; the challenge never draws them in
   that order (``DigitLanguage.merging``, ``bench/study_voice_merging_pairs.py``).
+  Where the pitch jumps at the shallow dip between them, the counter now parts
+  them (``tests/voice/test_pitch.py``).
 - English in noise: Whisper base decoded without a prompt loses or mis-writes
   digits ("1-5-0-0-8" for 150908, "for" for four); decoded again with the ten digit
   words as its prompt it hears them, and exact homophones are read as digits.
@@ -11,6 +13,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import random
 
 import numpy as np
@@ -20,30 +23,37 @@ from simkyc.media.audio import Audio
 from simkyc.voice import check_spoken_digits, get_language
 from simkyc.voice.challenge import random_digits
 from simkyc.voice.check import count_units, customer_speech
+from simkyc.voice.pitch import pitch_track
 from simkyc.voice.units import speech_envelope
 
 
-def _count(x, lang, models, policy) -> int:
+def _count(x, lang, models, policy, *, pitch_split: bool = True) -> int:
+    """The checker's count (with the pitch split of merged nuclei, unless told not to)."""
     env = speech_envelope(x)
     segments = customer_speech(env, models.vad.probabilities(x), policy)
-    return count_units(env, segments, get_language(lang), policy).count
+    if not pitch_split:
+        policy = dataclasses.replace(policy, syllable_split_min_prominence_db=None)
+    return count_units(env, segments, get_language(lang), policy, pitch_track(x)).count
 
 
-@pytest.mark.parametrize("lang, voice, merged, apart", [
-    ("cmn", "cmn", "92", "29"),        # jiǔ-èr: one nucleus; èr-jiǔ: two
-    ("cmn", "cmn+f3", "42", "24"),     # sì-èr
-    ("yue", "yue", "95", "59"),        # gau2-ng5
-    ("ug", "ug", "62", "36"),          # alte-ikki; üch-alte has a consonant between
+@pytest.mark.parametrize("lang, voice, merged, apart, split", [
+    ("cmn", "cmn", "92", "29", True),        # jiǔ-èr: one nucleus; èr-jiǔ: two
+    ("cmn", "cmn+f3", "42", "24", False),    # sì-èr
+    ("yue", "yue", "95", "59", True),        # gau2-ng5
+    ("ug", "ug", "62", "36", False),         # alte-ikki; üch-alte has a consonant between
 ])
 def test_merging_digits_count_as_one_and_are_never_drawn(generator, models, policy, lang,
-                                                         voice, merged, apart):
-    def read(digits):
+                                                         voice, merged, apart, split):
+    def read(digits, pitch_split=True):
         x = generator.speak(lang, digits, voice=voice, rate=228, seed=7000, pitch=45,
                             pause="none")
-        return _count(x, lang, models, policy)
+        return _count(x, lang, models, policy, pitch_split=pitch_split)
 
     expected = get_language(lang).expected_syllables
-    assert read(merged) == expected(merged) - 1  # the cause: no dip between them
+    # the cause: no dip of 5 dB between them (policy 2026.12-4's counter) ...
+    assert read(merged, pitch_split=False) == expected(merged) - 1
+    # ... and where the pitch jumps at the shallow dip that is there, the split parts them
+    assert read(merged) == expected(merged) - (0 if split else 1)
     assert read(apart) == expected(apart)
     rng = random.Random(5)
     draws = "|".join(random_digits(6, get_language(lang), rng) for _ in range(1000))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import inspect
 import threading
 
 import numpy as np
@@ -30,6 +31,8 @@ def test_encoder_window_frames(seconds, min_s, frames):
 
 def test_window_defaults():
     assert ENCODER_WINDOW_MIN_S >= 5 and 0 < ENCODER_WINDOW_MARGIN_S <= 2
+    # only the English recogniser (measured) opts in; an operator's model keeps 30 s
+    assert inspect.signature(WhisperDigits).parameters["window_min_s"].default is None
     # whole seconds: an even number of mel frames for the encoder's stride-2 convolution
     assert all(encoder_window_frames(s) % 100 == 0 for s in np.arange(0, 28, 0.37))
 

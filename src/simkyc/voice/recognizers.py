@@ -47,9 +47,10 @@ EN_VOCABULARY_PROMPT = "one two three four five six seven eight nine zero"
 #: plus :data:`ENCODER_WINDOW_MARGIN_S`, at least :data:`ENCODER_WINDOW_MIN_S` (never
 #: more than 30 s): on a 5-s English answer the encoder's CPU time went from about 1.05
 #: to 0.13 s, the whole decode from 1.3 to 0.3 s. The trade: the model was trained on
-#: full 30-s windows; with less padding it may hear an answer differently. The floor
-#: keeps several seconds of padding behind every answer; the decisions of the voice
-#: bench were compared before and after (docs/voice.md, "Encoder window").
+#: full 30-s windows; with less padding it may hear an answer differently (with no
+#: floor, a tight window made it repeat an answer's digits). The floor leaves several
+#: seconds of padding behind a typical answer; the voice bench's decisions were
+#: compared before and after (docs/voice.md, "English verdict time").
 ENCODER_WINDOW_MIN_S = 10
 #: Seconds of padding added to the answer span before rounding up (see above).
 ENCODER_WINDOW_MARGIN_S = 1.0
@@ -180,7 +181,11 @@ class WhisperDigits:
     ``config.json``, ``tokenizer.json``); ``None`` uses the bundled Whisper base.
     ``languages``: simkyc codes to use it for, each mapped to a Whisper language
     (``cmn`` -> ``zh``, ``yue`` -> ``yue``, ``en`` -> ``en``). Loading Whisper
-    base takes about 2 s and 150 MB of memory.
+    base takes about 2 s and 150 MB of memory. ``window_min_s``: the encoder
+    window's floor in seconds (:func:`encoder_window_frames`); ``None``, the
+    default, keeps the full 30-s window as faster-whisper pads it. The English
+    recogniser of :func:`~simkyc.voice.models.load_voice_models` uses
+    :data:`ENCODER_WINDOW_MIN_S` (measured on English only).
     """
 
     _WHISPER_CODES = {"cmn": "zh", "yue": "yue", "en": "en", "ug": "ug", "bo": "bo"}
@@ -193,8 +198,7 @@ class WhisperDigits:
     _FREE_TEXT = frozenset({"en"})
 
     def __init__(self, languages: frozenset[str] | set[str], model_dir: str | Path | None = None,
-                 *, cpu_threads: int = 1, window_min_s: int | None = ENCODER_WINDOW_MIN_S
-                 ) -> None:
+                 *, cpu_threads: int = 1, window_min_s: int | None = None) -> None:
         from faster_whisper import WhisperModel
 
         if model_dir is not None:
