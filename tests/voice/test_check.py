@@ -74,6 +74,30 @@ def test_no_speech(generator, models, policy, kind):
     assert r.checks[0].value < policy.min_speech_seconds
 
 
+@pytest.mark.parametrize("lang, digits", [("en", "315470"), ("cmn", "372905")])
+def test_digital_silence_around_the_answer_is_not_background(generator, models, policy, lang,
+                                                             digits):
+    """Exact zeros before and after the speech (a microphone gate, a recorder's first and
+    last frames) used to make every answer ``no_speech``; now they are left out of the
+    background, and the answer is judged as without them. Zeros alone are still no speech;
+    a wrong count is still a wrong count."""
+    from simkyc.voice.units import background, speech_envelope
+
+    x = (generator.speak_piper(digits, seed=3) if lang == "en"
+         else generator.speak(lang, digits, seed=3))
+    lead, tail = np.zeros(int(0.6 * 16000), np.float32), np.zeros(int(0.4 * 16000), np.float32)
+    gated = np.concatenate([lead, np.asarray(x, np.float32), tail])
+    r = _check(gated, digits, lang, models, policy)
+    assert r.passed, r.checks
+    plain, zeroed = background(speech_envelope(x)), background(speech_envelope(gated))
+    assert abs(plain.level_db - zeroed.level_db) < 1.5 and zeroed.spread_db < plain.spread_db + 1.5
+    assert _check(np.zeros(4 * 16000, np.float32), digits, lang, models,
+                  policy).reasons == ("no_speech",)
+    if lang == "cmn":
+        short = np.concatenate([lead, generator.speak("cmn", "37290", seed=6), tail])
+        assert "wrong_digit_count" in _check(short, digits, lang, models, policy).reasons
+
+
 def test_wrong_digit_count(generator, models, policy):
     short = _check(generator.speak("cmn", "37290", seed=6), "372905", "cmn", models, policy)
     long = _check(generator.speak("yue", "4803621", seed=6), "480362", "yue", models, policy)
