@@ -3,7 +3,7 @@
 alex_lacamoire: the mesh loses his wide-open mouth behind the beard for a few
 frames and finds it again; when ``open_mouth`` was the last challenged step the
 second opening was read as ``unexpected_action``. deepface img1: the mesh
-reads her closed eyes as only partly closed (EAR 0.67-0.73 of the open eye on
+reads her closed eyes as only partly closed (EAR 0.67-0.74 of the open eye on
 the tuning conditions, against 0.25-0.58 for the other 13 faces), so the blink
 was missed and the next action came ``wrong_order``.
 """

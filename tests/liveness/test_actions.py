@@ -108,7 +108,7 @@ def _ear_frames(script: str, ear: float) -> list[FrameSignals]:
 
 
 def test_a_shallow_blink_counts_at_rest_only() -> None:
-    # deepface img1 (issue 12): the mesh reads her closed eyes at 0.67-0.73 of
+    # deepface img1 (issue 12): the mesh reads her closed eyes at 0.67-0.74 of
     # the open EAR. Between blink_ear_ratio and blink_ear_ratio_at_rest, a dip
     # is a blink with the head and mouth at rest, not while looking up.
     ear = 0.28 * (P.blink_ear_ratio + P.blink_ear_ratio_at_rest) / 2
