@@ -287,7 +287,7 @@ class VoicePolicy:
     #: yue 93.1 -> 93.1 %, ug 96.5 -> 97.2 %. Of the tuning voices' digit pairs read as one
     #: run, it splits about half of the merges (cmn 104 -> 50 of 1,620 readings short,
     #: yue 49 -> 15, ug 151 -> 72) for 11 more Mandarin readings over (pairs never drawn).
-    syllable_split_min_prominence_db: float | None = 3.0
+    syllable_split_min_prominence_db: float | None = 4.0
     syllable_split_min_jump_semitones: float = 0.7
     syllable_split_min_voicing: float = 0.5
     #: When a recogniser heard exactly the digits asked, PocketSphinx decodes one digit more;
