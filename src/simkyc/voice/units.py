@@ -181,7 +181,7 @@ def count_syllable_nuclei(env: Envelope, segments: list[SpeechSegment], *,
                           pitch: Pitch | None = None,
                           split_min_prominence_db: float | None = None,
                           split_min_jump_semitones: float = 0.7,
-                          split_min_voicing: float = 0.6) -> UnitCount:
+                          split_min_voicing: float = 0.5) -> UnitCount:
     """Count syllable nuclei of ``env`` inside the speech ``segments`` (see module doc).
 
     ``floor_db``: peaks more than this below the loudest are ignored;
