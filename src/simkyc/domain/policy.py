@@ -449,7 +449,7 @@ class DeliveryPolicy:
 
 @dataclass(frozen=True)
 class DecisionPolicy:
-    version: str = "2026.12-4"
+    version: str = "2026.12-5"
     document: DocumentPolicy = field(default_factory=DocumentPolicy)
     face: FacePolicy = field(default_factory=FacePolicy)
     liveness: LivenessPolicy = field(default_factory=LivenessPolicy)
