@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from reader_keys import signed
 from testkit import load_test_module
 
-from reader_keys import signed
 from simkyc.domain.evidence import EvidenceKind
 
 BASE = "/api/v1/registrations"

@@ -91,6 +91,7 @@ def accounts(ctx: ServiceContext) -> dict[str, tuple[Agent, str]]:
     """An agent (Outlet A) and an auditor: name -> (agent, token); Outlet A's test card
     reader is enrolled."""
     from reader_keys import enroll_test_readers
+
     from simkyc.domain.parties import Role
     from simkyc.services.accounts import create_account
 
