@@ -73,7 +73,7 @@ def _rate(ok: list[bool]) -> float | None:
 COUNTER_2026_12_1 = {"syllable_min_above_background_db": -1000.0,
                      "syllable_background_spread_factor": 0.0, "syllable_deep_peak_db": 0.0}
 #: The counter of policy 2026.12-4: no pitch split of merged nuclei.
-NO_PITCH_SPLIT = {"syllable_split_min_prominence_db": None}
+NO_PITCH_SPLIT = {"syllable_split": False}
 
 
 class Runner:

@@ -45,7 +45,7 @@ def study(code: str, pitch_split: bool = True) -> dict[str, list[int]]:
     models = load_voice_models(from_environment=False)
     policy = DEFAULT_POLICY.voice
     if not pitch_split:
-        policy = dataclasses.replace(policy, syllable_split_min_prominence_db=None)
+        policy = dataclasses.replace(policy, syllable_split=False)
     lang = get_language(code)
     out: dict[str, list[int]] = {}
     for a, b in itertools.product(range(10), range(10)):

@@ -32,7 +32,7 @@ def _count(x, lang, models, policy, *, pitch_split: bool = True) -> int:
     env = speech_envelope(x)
     segments = customer_speech(env, models.vad.probabilities(x), policy)
     if not pitch_split:
-        policy = dataclasses.replace(policy, syllable_split_min_prominence_db=None)
+        policy = dataclasses.replace(policy, syllable_split=False)
     return count_units(env, segments, get_language(lang), policy, pitch_track(x)).count
 
 

@@ -51,7 +51,7 @@ def _counts(generator, models, policy, lang, digits, **how):
     x = generator.speak(lang, digits, rate=175, pause="none", **how)
     env = speech_envelope(x)
     segments = customer_speech(env, models.vad.probabilities(x), policy)
-    before = dataclasses.replace(policy, syllable_split_min_prominence_db=None)
+    before = dataclasses.replace(policy, syllable_split=False)
     language = get_language(lang)
     return (language.expected_syllables(digits), count_units(env, segments, language, before).count,
             count_units(env, segments, language, policy, pitch_track(x)).count, x)

@@ -284,7 +284,7 @@ class VoicePolicy:
     syllable_min_above_background_db: float = 6.0
     syllable_background_spread_factor: float = 2.0
     #: A merged nucleus split where the pitch jumps (``count_syllable_nuclei``'s ``split_*``;
-    #: ``None``: no split). A peak with a dip of at least
+    #: ``syllable_split`` false: no split). A peak with a dip of at least
     #: ``syllable_split_min_prominence_db`` (too shallow for the tests above) beside a
     #: nucleus counts as a syllable of its own when the pitch of the voiced frames
     #: (autocorrelation peak at least ``syllable_split_min_voicing``) 40 ms before and
@@ -303,7 +303,9 @@ class VoicePolicy:
     #: read as one run it splits 30-55 % of the merges (short, of 1,620 readings: cmn
     #: 104 -> 69, yue 49 -> 22, ug 151 -> 105) for 9 more Mandarin readings over (pairs
     #: never drawn). Costs about 0.002 CPU s per second of audio (the pitch track).
-    syllable_split_min_prominence_db: float | None = 4.0
+    #: ``syllable_split`` false turns the split off (the counter of 2026.12-4).
+    syllable_split: bool = True
+    syllable_split_min_prominence_db: float = 4.0
     syllable_split_min_jump_semitones: float = 0.7
     syllable_split_min_voicing: float = 0.5
     #: When a recogniser heard exactly the digits asked, PocketSphinx decodes one digit more;

@@ -176,7 +176,7 @@ def _check(audio: Audio, digits: str, lang: DigitLanguage, models: VoiceModels,
             heard, by = _recognize(recognizers, x[a:b], lang.code, digits)
             used["recognizer"] = " + ".join(r.model_id for r in recognizers)
         pitch = (pitch_track(x, audio.sample_rate)
-                 if policy.syllable_split_min_prominence_db is not None else None)
+                 if policy.syllable_split else None)
         units = count_units(env, segments, lang, policy, pitch)
         expected = lang.expected_syllables(digits)
         # A free-length recogniser that heard exactly the digits asked has also
@@ -241,7 +241,8 @@ def count_units(env: Envelope, segments: list[SpeechSegment], lang: DigitLanguag
         deep_peak_min_prominence_db=policy.syllable_min_prominence_db_one_syllable_digits,
         min_above_background_db=policy.syllable_min_above_background_db,
         background_spread_factor=policy.syllable_background_spread_factor,
-        pitch=pitch, split_min_prominence_db=policy.syllable_split_min_prominence_db,
+        pitch=pitch, split_min_prominence_db=(policy.syllable_split_min_prominence_db
+                                 if policy.syllable_split else None),
         split_min_jump_semitones=policy.syllable_split_min_jump_semitones,
         split_min_voicing=policy.syllable_split_min_voicing)
 
