@@ -178,33 +178,21 @@ def doc_reader_record(
             raise InputError(f"cannot read {file}: {exc.strerror or exc}") from exc
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise InputError(f"{file.name} is not JSON: {exc}") from exc
-        key = _reader_key(reader_key)
+        key = None
+        if reader_key is not None:
+            from simkyc.cli.readers import read_reader_key
+
+            key = read_reader_key(reader_key)
         reading = check_reader_record(record, on=_on(on))
         _save_photo(reading.photo, photo_out)
         out = reading.to_dict()
         out["signature"] = _signature_view(record, key)
-        accepted = reading.accepted and out["signature"]["valid"] is not False
-        if not out["signature"]["valid"] and out["signature"]["reason"]:
+        if out["signature"]["valid"] is False:
             out["reasons"] = [*out["reasons"], out["signature"]["reason"]]
             out["accepted"] = False
-        return out, accepted
+        return out, out["accepted"]
 
     run_check(body, as_json=as_json, render=_render_reading)
-
-
-def _reader_key(path: Path | None) -> bytes | None:
-    from simkyc.document.reader_signature import load_public_key
-
-    if path is None:
-        return None
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read the reader key {path}: {exc.strerror or exc}") from exc
-    try:
-        return load_public_key(data)
-    except InputError as exc:
-        raise InputError(f"{path}: {exc}") from exc
 
 
 def _signature_view(record: Any, key: bytes | None) -> dict[str, Any]:

@@ -54,6 +54,18 @@ def _read(path: Path, what: str) -> bytes:
         raise InputError(f"{path}: cannot read the {what} ({exc.strerror})") from None
 
 
+def read_reader_key(path: Path) -> bytes:
+    """A reader's Ed25519 public key from the file ``path`` (PEM, or the base64 of its
+    32 raw bytes) as raw bytes; InputError naming ``path``."""
+    from simkyc.document.reader_signature import load_public_key
+
+    data = _read(path, "public key")
+    try:
+        return load_public_key(data)
+    except InputError as exc:
+        raise InputError(f"{path}: {exc}") from None
+
+
 @reader_app.command("enroll")
 def reader_enroll(
     outlet: str = typer.Option(..., "--outlet", help="The outlet (name or id) the reader is at."),
@@ -64,14 +76,12 @@ def reader_enroll(
     as_json: bool = JSON_OPT,
 ) -> None:
     """Enroll a card reader at an outlet; prints its device id."""
-    from simkyc.document.reader_signature import load_public_key
     from simkyc.services.readers import enroll_reader
 
     try:
-        key = load_public_key(_read(public_key, "public key"))
+        key = read_reader_key(public_key)
     except SimkycError as exc:
-        cannot_check(f"{public_key}: {exc}" if str(public_key) not in str(exc) else str(exc),
-                     as_json=as_json)
+        cannot_check(str(exc), as_json=as_json)
     with _context(as_json) as ctx:
         device = enroll_reader(ctx, outlet=outlet, public_key=key, device_id=device_id)
     typer.echo(dumps(_as_dict(device)) if as_json else device.device_id)

@@ -222,24 +222,29 @@ def count_syllable_nuclei(env: Envelope, segments: list[SpeechSegment], *,
     if len(peaks) == 0:
         return UnitCount(0, ())
     top = contour[peaks].max()
-    keep = contour[peaks] >= top - floor_db
+    above: float | None = None  # the level a nucleus must reach over the background
+    if min_above_background_db is not None:
+        bg = background(env, smooth_s)
+        above = bg.level_db + bg.margin_db(min_above_background_db, background_spread_factor)
+
+    def loud_enough(idx: np.ndarray) -> np.ndarray:
+        """Within ``floor_db`` of the loudest, and over the background when asked."""
+        ok = contour[idx] >= top - floor_db
+        if above is not None:
+            ok &= db[idx] >= above
+        return ok
+
+    keep = loud_enough(peaks)
     if deep_peak_db is not None:
         keep &= (contour[peaks] >= top - deep_peak_db) | (prominence >= deep_peak_min_prominence_db)
-    bg = background(env, smooth_s)
-    if min_above_background_db is not None:
-        keep &= db[peaks] >= bg.level_db + bg.margin_db(min_above_background_db,
-                                                        background_spread_factor)
     peaks = peaks[keep]
     if pitch is not None and split_min_prominence_db is not None and len(peaks):
-        shallow, props = find_peaks(contour, prominence=split_min_prominence_db,
-                                    distance=max(1, round(SPLIT_MIN_GAP_S / env.hop_s)))
+        shallow, _ = find_peaks(contour, prominence=split_min_prominence_db,
+                                distance=max(1, round(SPLIT_MIN_GAP_S / env.hop_s)))
         shallow = shallow[inside[shallow]]
-        keep = contour[shallow] >= top - floor_db
+        keep = loud_enough(shallow)
         if deep_peak_db is not None:
             keep &= contour[shallow] >= top - deep_peak_db
-        if min_above_background_db is not None:
-            keep &= db[shallow] >= bg.level_db + bg.margin_db(min_above_background_db,
-                                                              background_spread_factor)
         extra = _pitch_splits(contour, inside, peaks, shallow[keep], pitch,
                               split_min_jump_semitones, split_min_voicing, env.hop_s)
         peaks = np.sort(np.concatenate([peaks, np.asarray(extra, dtype=peaks.dtype)]))
